@@ -1,0 +1,59 @@
+/* Configuration: one YAML file, every key documented in docs/CONFIG.md with
+ * its default and unit. The schema is a table (config.c), so parsing,
+ * validation, `vigil config --dump` and the docs all come from one place.
+ * An unknown key is an error that names the key. */
+#ifndef VIGIL_CONFIG_H
+#define VIGIL_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct strlist { char **v; size_t n; };
+
+struct vigil_config {
+    /* input.* */
+    int64_t allowed_lateness_us;        /* input.allowed_lateness, default 20m */
+    uint32_t reject_report_limit;       /* input.reject_report_limit, default 5 */
+    bool progress;                      /* input.progress, default true (only on a terminal) */
+
+    /* alerts.* */
+    int64_t aggregation_window_us;      /* alerts.aggregation_window, default 24h */
+    uint32_t max_open_alerts;           /* alerts.max_open, default 100000 */
+    uint32_t max_evidence;              /* alerts.max_evidence, default 5 */
+    struct strlist disabled_types;      /* alerts.disabled_types, default []: types or "prefix.*" */
+
+    /* groups.*: switch a family of alert types on or off at once */
+    bool group_arm_location;            /* groups.arm_location.enabled, default true */
+
+    /* detectors.k8s.* */
+    struct {
+        bool enabled;                           /* default true */
+        int64_t learning_period_us;             /* default 7d: kube-system image learning */
+        uint32_t max_learned_images;            /* default 10000 */
+        bool only_successful;                   /* default true: skip denied/failed requests */
+        struct strlist system_namespaces;       /* default [kube-system] */
+        struct strlist system_image_allowlist;  /* image prefixes always normal in system namespaces */
+        struct strlist privileged_image_allowlist;
+        struct strlist sensitive_mount_image_allowlist;
+        struct strlist trusted_users;           /* actors whose changes never alert (GitOps, bootstrap) */
+        struct strlist sensitive_host_paths;    /* hostPath prefixes */
+        struct strlist miner_image_tokens;      /* matched on image path segments */
+        struct strlist miner_command_indicators;/* substrings of command/args/env */
+        struct strlist dashboard_names;         /* service / selector values naming the dashboard */
+        struct strlist dashboard_ports;         /* target ports of the dashboard ("8443", "9090") */
+        struct strlist privileged_rule_resources; /* resources whose write access is high privilege */
+    } k8s;
+};
+
+/* Fill cfg with the defaults. */
+void config_defaults(struct vigil_config *cfg);
+/* Load a YAML file over the defaults. On error returns -1 and writes one
+ * line (file:line: what is wrong, naming the key) into err. */
+int config_load(struct vigil_config *cfg, const char *path, char *err, size_t errlen);
+/* Print the effective configuration as YAML with a comment per key
+ * (its meaning, default and unit): the output is itself a valid config. */
+void config_dump(const struct vigil_config *cfg, FILE *out);
+void config_free(struct vigil_config *cfg);
+bool strlist_has(const struct strlist *l, const char *s, size_t n);
+#endif

@@ -1,0 +1,132 @@
+/* The typed event: what every decoder produces and every detector consumes.
+ *
+ * A common header (event time, layer, where it came from) plus one struct
+ * per layer. Strings are vstr slices into the input buffer, the decoder's
+ * parser or the decoder's per-record arena: they stay valid until the
+ * decoder that produced the event is asked for its next record. A detector
+ * that keeps anything past on_event copies it (state/ has interning). */
+#ifndef VIGIL_EVENT_H
+#define VIGIL_EVENT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/str.h"
+
+enum layer {
+    LAYER_NETWORK    = 1u << 0,
+    LAYER_MGMT       = 1u << 1,
+    LAYER_KEYVAULT   = 1u << 2,
+    LAYER_APPSERVICE = 1u << 3,
+    LAYER_K8S        = 1u << 4,
+    LAYER_HOST       = 1u << 5,
+};
+
+enum event_kind {
+    EV_K8S_AUDIT = 1,
+};
+
+/* Where a record came from, for evidence: the input as the user named it
+ * and the byte offset of the record (of the line, for JSON lines). */
+struct source_pos {
+    const char *input;
+    uint64_t offset;
+};
+
+/* ---- Kubernetes audit (audit.k8s.io Event) -------------------------- */
+
+enum k8s_container_list { K8S_CONTAINERS, K8S_INIT_CONTAINERS, K8S_EPHEMERAL_CONTAINERS };
+
+struct k8s_mount {
+    vstr name, mount_path;
+    bool read_only;
+};
+
+struct k8s_container {
+    vstr name, image;
+    enum k8s_container_list list;
+    bool privileged;
+    bool allow_privilege_escalation;
+    vstr *caps_add; uint32_t n_caps_add;
+    vstr *command; uint32_t n_command;   /* command[] then args[] */
+    vstr *env_values; uint32_t n_env_values;
+    struct k8s_mount *mounts; uint32_t n_mounts;
+};
+
+struct k8s_volume {
+    vstr name, host_path;                 /* host_path empty unless hostPath */
+};
+
+struct k8s_podspec {
+    struct k8s_container *containers; uint32_t n_containers;
+    struct k8s_volume *volumes; uint32_t n_volumes;
+    bool host_network, host_pid, host_ipc;
+};
+
+struct k8s_rule {
+    vstr *verbs; uint32_t n_verbs;
+    vstr *resources; uint32_t n_resources;
+    vstr *api_groups; uint32_t n_api_groups;
+    vstr *non_resource_urls; uint32_t n_non_resource_urls;
+};
+
+struct k8s_subject { vstr kind, name, ns; };
+
+struct k8s_kv { vstr key, value; };
+
+struct k8s_port { int64_t port, node_port; vstr target_port, name; };
+
+/* The object a request created or changed, reduced to what detectors use.
+ * Only the parts that exist for its kind are filled. */
+struct k8s_object {
+    bool present;
+    vstr kind, name, ns, generate_name;
+    struct k8s_kv *labels; uint32_t n_labels;
+    struct k8s_kv *annotations; uint32_t n_annotations;
+    /* Pod, or the pod template of a workload (Deployment, ReplicaSet,
+     * StatefulSet, DaemonSet, Job, CronJob). */
+    bool has_podspec;
+    struct k8s_podspec pod;
+    /* Role / ClusterRole */
+    struct k8s_rule *rules; uint32_t n_rules;
+    bool has_aggregation_rule;
+    /* RoleBinding / ClusterRoleBinding */
+    vstr role_ref_kind, role_ref_name;
+    struct k8s_subject *subjects; uint32_t n_subjects;
+    /* Service */
+    vstr service_type;
+    struct k8s_kv *selector; uint32_t n_selector;
+    struct k8s_port *ports; uint32_t n_ports;
+    vstr *external_ips; uint32_t n_external_ips;
+    vstr *lb_source_ranges; uint32_t n_lb_source_ranges;
+    /* Ingress: backend service names */
+    vstr *backend_services; uint32_t n_backend_services;
+};
+
+struct k8s_audit {
+    vstr audit_id, stage, level, verb, request_uri;
+    vstr user, impersonated_user, user_agent;
+    vstr *groups; uint32_t n_groups;
+    vstr *source_ips; uint32_t n_source_ips;
+    vstr resource, subresource, ns, name, api_group;
+    int64_t code;                        /* responseStatus.code, 0 if absent */
+    vstr decision;                       /* authorization.k8s.io/decision */
+    vstr cluster;                        /* AKS resourceId, or "" */
+    bool has_request_object, has_response_object;
+    /* The object after the request: responseObject when it is a full
+     * object (patch and update carry only the change in requestObject),
+     * requestObject otherwise. */
+    struct k8s_object obj;
+};
+
+/* ---- the event -------------------------------------------------------- */
+
+struct event {
+    int64_t time_us;                     /* event time, UTC microseconds */
+    enum layer layer;
+    enum event_kind kind;
+    struct source_pos pos;
+    union {
+        const struct k8s_audit *k8s;
+    } u;
+};
+
+#endif
