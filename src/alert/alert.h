@@ -44,7 +44,8 @@ struct alert {
 };
 
 /* type must be in the catalog (aborts otherwise: a programming error).
- * ev supplies the time and the first evidence item (may be NULL). */
+ * ev supplies the alert's time (may be NULL: time 0); add evidence with
+ * alert_evidence. */
 struct alert *alert_new(const char *type, const struct event *ev);
 void alert_free(struct alert *a);
 
@@ -71,8 +72,12 @@ void alert_to_json(const struct alert *a, buf *out);
 struct aggregator;
 typedef void (*alert_sink_fn)(void *ud, const struct alert *a);
 
-struct aggregator *aggregator_new(int64_t window_us, uint32_t max_open, uint32_t max_evidence,
-                                  alert_sink_fn sink, void *ud);
+struct vigil_config;
+/* Whether cfg lets alerts of this type out (alerts.disabled_types, groups). */
+bool alert_type_enabled(const struct vigil_config *cfg, const char *type);
+/* cfg gives the window, the bounds and the disabled types; it must outlive
+ * the aggregator. */
+struct aggregator *aggregator_new(const struct vigil_config *cfg, alert_sink_fn sink, void *ud);
 void aggregator_free(struct aggregator *ag);
 /* Takes ownership of a. Disabled types are dropped (see alert_type_enabled). */
 void alert_emit(struct aggregator *ag, struct alert *a);

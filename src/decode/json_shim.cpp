@@ -110,7 +110,16 @@ bool jv_str(jval *v, vstr *out) {
     return true;
 }
 
-bool jv_bool(jval *v, bool *out) { return ok(V(v).get_bool().get(*out)); }
+bool jv_bool(jval *v, bool *out) {
+    error_code e = V(v).get_bool().get(*out);
+    if (e == INCORRECT_TYPE) {
+        // A token that starts like true/false but is not one ("tru") is a
+        // broken literal, not a value of another type.
+        ondemand::json_type t;
+        if (!V(v).type().get(t) && t == ondemand::json_type::boolean) e = TAPE_ERROR;
+    }
+    return ok(e);
+}
 bool jv_i64(jval *v, int64_t *out) { return ok(V(v).get_int64().get(*out)); }
 bool jv_f64(jval *v, double *out) { return ok(V(v).get_double().get(*out)); }
 

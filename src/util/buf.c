@@ -75,10 +75,10 @@ void buf_json_str(buf *b, vstr s) {
     size_t i = 0;
     while (i < s.n) {
         unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
             /* copy the run of plain bytes at once */
             size_t j = i + 1;
-            while (j < s.n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\') j++;
+            while (j < s.n && p[j] >= 0x20 && p[j] < 0x7f && p[j] != '"' && p[j] != '\\') j++;
             buf_put(b, p + i, j - i);
             i = j;
             continue;

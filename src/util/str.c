@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  /* memmem */
 #include "util/str.h"
 
 #include <ctype.h>

@@ -1,0 +1,51 @@
+/* The decoder interface: one file per format in src/decode/, each
+ * exporting one const struct decoder_ops; format.c lists them and picks one
+ * by sniffing the head of an input (or by --format NAME).
+ *
+ * A decoder receives records (a line, or one JSON document) and yields
+ * zero or more typed events per record. It never stops on bad input: it
+ * reports the record (input, offset, reason) to the reject log and moves
+ * on to the next one. */
+#ifndef VIGIL_DECODER_H
+#define VIGIL_DECODER_H
+#include <stdint.h>
+#include <stdio.h>
+#include "event.h"
+#include "input/framer.h"
+#include "util/buf.h"
+
+struct rejects;
+
+struct decoder_ops {
+    const char *name;                   /* --format NAME */
+    const char *description;
+    enum layer layer;
+    /* 0..100: how sure the decoder is that head is its format. */
+    int (*sniff)(vstr head);
+    void *(*create)(const char *input_name, struct rejects *rj);
+    void (*destroy)(void *self);
+    /* Hand the decoder the next record; it stays valid until the next
+     * call of begin. */
+    void (*begin)(void *self, const struct record *rec);
+    /* 1: *ev holds an event, valid until the next call of next or begin;
+     * 0: the record is exhausted. */
+    int (*next)(void *self, struct event *ev);
+    /* Summary lines about this input (counts, what was skipped and why). */
+    void (*report)(void *self, buf *out);
+    uint64_t (*events)(void *self);     /* events produced so far */
+};
+
+const struct decoder_ops *format_find(const char *name);
+/* Best decoder for this head, or NULL if none is confident. */
+const struct decoder_ops *format_detect(vstr head);
+/* Comma-separated names, for usage text. */
+const char *format_names(void);
+
+/* ---- rejected records ------------------------------------------------- */
+struct rejects *rejects_new(unsigned print_first, FILE *out);
+void rejects_free(struct rejects *rj);
+/* reason must be a static string: counts are kept per reason pointer. */
+void rejects_add(struct rejects *rj, const char *input, uint64_t offset, const char *reason, vstr detail);
+uint64_t rejects_total(const struct rejects *rj);
+void rejects_summary(const struct rejects *rj, buf *out);
+#endif

@@ -1,0 +1,38 @@
+#include <string.h>
+
+#include "decode/decoder.h"
+
+extern const struct decoder_ops k8s_audit_decoder;
+
+/* Every format vigil reads. Order matters only for equal sniff scores. */
+static const struct decoder_ops *const formats[] = {
+    &k8s_audit_decoder,
+};
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+
+const struct decoder_ops *format_find(const char *name) {
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (strcmp(formats[i]->name, name) == 0) return formats[i];
+    return NULL;
+}
+
+const struct decoder_ops *format_detect(vstr head) {
+    const struct decoder_ops *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; i < N_FORMATS; i++) {
+        int s = formats[i]->sniff(head);
+        if (s > best_score) { best = formats[i]; best_score = s; }
+    }
+    return best_score >= 50 ? best : NULL;
+}
+
+const char *format_names(void) {
+    static char names[256];
+    if (!names[0]) {
+        for (size_t i = 0; i < N_FORMATS; i++) {
+            if (i) strncat(names, ", ", sizeof names - strlen(names) - 1);
+            strncat(names, formats[i]->name, sizeof names - strlen(names) - 1);
+        }
+    }
+    return names;
+}

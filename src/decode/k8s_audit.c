@@ -1,0 +1,931 @@
+/* Kubernetes API server audit events (audit.k8s.io/v1 and v1beta1).
+ *
+ * Accepted shapes, all detected per record:
+ *   - an Event per line (the log backend) or per document (a trace file);
+ *   - an EventList {"kind":"EventList","items":[...]} (the webhook backend);
+ *   - AKS diagnostic records {"records":[{"category":"kube-audit",
+ *     "properties":{"log":"<the Event as a JSON string>"}, ...}]};
+ *   - a shipper's wrapper whose "message" (or "input.message") holds the
+ *     Event as a JSON string.
+ *
+ * One request yields several events (one per stage). Detectors get one per
+ * auditID: ResponseComplete, or ResponseStarted for long-running requests
+ * (exec, attach, watch), whose later ResponseComplete is then dropped.
+ *
+ * The object a request carries (requestObject / responseObject) is kept as
+ * a raw slice while the event is walked, and parsed afterwards by a second
+ * parser once the resource and verb are known, whatever the field order. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decoder.h"
+#include "decode/json.h"
+#include "util/arena.h"
+#include "util/hash.h"
+#include "util/timeutil.h"
+
+#define MAX_LIST 4096          /* elements kept per array; beyond is hostile */
+#define DEDUP_SLOTS 65536      /* auditIDs remembered from ResponseStarted */
+
+static const char R_JSON[] = "invalid JSON";
+static const char R_NOT_OBJECT[] = "record is not a JSON object";
+static const char R_NOT_EVENT[] = "not an audit Event";
+static const char R_NO_VERB[] = "audit event without verb";
+static const char R_NO_TIME[] = "audit event without a valid timestamp";
+static const char R_BAD_EMBEDDED[] = "embedded audit event is not valid JSON";
+
+enum rec_state { ST_DONE, ST_SINGLE, ST_RECORDS, ST_ITEMS, ST_EMBEDDED };
+
+/* Where the document an event came from lives, so raw slices into it can
+ * be re-parsed in place (they need the padding after the document). */
+struct doc_span { const char *p; size_t cap; };
+
+struct k8s_dec {
+    const char *input;
+    struct rejects *rj;
+    jparser *outer, *inner, *objp;
+    arena mem;                  /* per-event allocations, reset per event */
+    buf embedded;               /* padded copy of an Event held in a string */
+    struct record rec;
+    enum rec_state state;
+    jval root;
+    jiter list;
+    uint32_t item;
+    vstr embedded_src;
+    struct k8s_audit ev;
+    vstr req_raw, resp_raw;     /* requestObject / responseObject */
+    vstr kind, cluster_hint;
+    int64_t t_received, t_stage, t_legacy, t_envelope;
+    bool kind_bad;
+    uint64_t *dedup;            /* hashes of auditIDs seen at ResponseStarted */
+    uint32_t dedup_next;
+    /* counters for the summary */
+    uint64_t records, events, skipped_received, skipped_duplicate, skipped_category;
+    uint64_t aks_records, eventlists, embedded_events;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool key_is(vstr k, const char *lit) { return vstr_eqc(k, lit); }
+
+static void *vec_push(arena *a, void **arr, uint32_t *n, uint32_t *cap, size_t elem) {
+    if (*n >= MAX_LIST) return NULL;
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 4;
+        void *p = arena_alloc(a, ncap * elem);
+        if (*n) memcpy(p, *arr, *n * elem);
+        *arr = p;
+        *cap = ncap;
+    }
+    void *slot = (char *)*arr + (size_t)*n * elem;
+    memset(slot, 0, elem);
+    (*n)++;
+    return slot;
+}
+
+static uint32_t str_array(arena *a, jval *v, vstr **out) {
+    jiter it;
+    jval e;
+    uint32_t n = 0, cap = 0;
+    *out = NULL;
+    if (!jv_arr_begin(v, &it)) return 0;
+    while (jv_arr_next(&it, &e)) {
+        vstr s;
+        if (!jv_str(&e, &s)) continue;
+        vstr *slot = vec_push(a, (void **)out, &n, &cap, sizeof **out);
+        if (slot) *slot = s;
+    }
+    return n;
+}
+
+static uint32_t kv_map(arena *a, jval *v, struct k8s_kv **out) {
+    jiter it;
+    jval e;
+    vstr k;
+    uint32_t n = 0, cap = 0;
+    *out = NULL;
+    if (!jv_obj_begin(v, &it)) return 0;
+    while (jv_obj_next(&it, &k, &e)) {
+        vstr s;
+        if (!jv_str(&e, &s)) continue;
+        struct k8s_kv *slot = vec_push(a, (void **)out, &n, &cap, sizeof **out);
+        if (slot) { slot->key = k; slot->value = s; }
+    }
+    return n;
+}
+
+static void str_field(jval *v, vstr *out) {
+    if (!jv_str(v, out)) *out = VSTR_NULL;
+}
+
+static int64_t time_field(jval *v) {
+    vstr s;
+    int64_t t;
+    return jv_str(v, &s) && time_parse(s, &t) ? t : TIME_NONE;
+}
+
+/* ---- pod specs -------------------------------------------------------- */
+
+static void decode_security_context(jval *v, struct k8s_container *c, arena *a) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "privileged")) jv_bool(&e, &c->privileged);
+        else if (key_is(k, "allowPrivilegeEscalation")) jv_bool(&e, &c->allow_privilege_escalation);
+        else if (key_is(k, "capabilities")) {
+            jiter ci;
+            jval ce;
+            vstr ck;
+            if (!jv_obj_begin(&e, &ci)) continue;
+            while (jv_obj_next(&ci, &ck, &ce))
+                if (key_is(ck, "add")) c->n_caps_add = str_array(a, &ce, &c->caps_add);
+        }
+    }
+}
+
+static void decode_env(jval *v, struct k8s_container *c, arena *a) {
+    jiter it;
+    jval e;
+    uint32_t cap = 0;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            vstr s;
+            if (!key_is(fk, "value") || !jv_str(&fv, &s)) continue;
+            vstr *slot = vec_push(a, (void **)&c->env_values, &c->n_env_values, &cap, sizeof *slot);
+            if (slot) *slot = s;
+        }
+    }
+}
+
+static void decode_mounts(jval *v, struct k8s_container *c, arena *a) {
+    jiter it;
+    jval e;
+    uint32_t cap = 0;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        struct k8s_mount *m = vec_push(a, (void **)&c->mounts, &c->n_mounts, &cap, sizeof *m);
+        if (!m) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            if (key_is(fk, "name")) str_field(&fv, &m->name);
+            else if (key_is(fk, "mountPath")) str_field(&fv, &m->mount_path);
+            else if (key_is(fk, "readOnly")) jv_bool(&fv, &m->read_only);
+        }
+    }
+}
+
+/* command[] and args[] concatenated, in that order, whatever their order
+ * in the document. */
+static void append_strs(arena *a, vstr **dst, uint32_t *n, vstr *src, uint32_t m) {
+    if (!m) return;
+    vstr *all = arena_alloc(a, (*n + m) * sizeof *all);
+    if (*n) memcpy(all, *dst, *n * sizeof *all);
+    memcpy(all + *n, src, m * sizeof *all);
+    *dst = all;
+    *n += m;
+}
+
+static void decode_container(jval *v, struct k8s_container *c, arena *a) {
+    jiter it;
+    jval e;
+    vstr k;
+    vstr *cmd = NULL, *args = NULL;
+    uint32_t n_cmd = 0, n_args = 0;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "name")) str_field(&e, &c->name);
+        else if (key_is(k, "image")) str_field(&e, &c->image);
+        else if (key_is(k, "command")) n_cmd = str_array(a, &e, &cmd);
+        else if (key_is(k, "args")) n_args = str_array(a, &e, &args);
+        else if (key_is(k, "env")) decode_env(&e, c, a);
+        else if (key_is(k, "securityContext")) decode_security_context(&e, c, a);
+        else if (key_is(k, "volumeMounts")) decode_mounts(&e, c, a);
+    }
+    append_strs(a, &c->command, &c->n_command, cmd, n_cmd);
+    append_strs(a, &c->command, &c->n_command, args, n_args);
+}
+
+static void decode_containers(jval *v, struct k8s_podspec *ps, uint32_t *cap,
+                              enum k8s_container_list list, arena *a) {
+    jiter it;
+    jval e;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        struct k8s_container *c = vec_push(a, (void **)&ps->containers, &ps->n_containers, cap, sizeof *c);
+        if (!c) continue;
+        c->list = list;
+        decode_container(&e, c, a);
+    }
+}
+
+static void decode_volumes(jval *v, struct k8s_podspec *ps, arena *a) {
+    jiter it;
+    jval e;
+    uint32_t cap = 0;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        struct k8s_volume *vol = vec_push(a, (void **)&ps->volumes, &ps->n_volumes, &cap, sizeof *vol);
+        if (!vol) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            if (key_is(fk, "name")) str_field(&fv, &vol->name);
+            else if (key_is(fk, "hostPath")) {
+                jiter hi;
+                jval hv;
+                vstr hk;
+                if (!jv_obj_begin(&fv, &hi)) continue;
+                while (jv_obj_next(&hi, &hk, &hv))
+                    if (key_is(hk, "path")) str_field(&hv, &vol->host_path);
+            }
+        }
+    }
+}
+
+static void decode_podspec(jval *v, struct k8s_podspec *ps, arena *a) {
+    jiter it;
+    jval e;
+    vstr k;
+    uint32_t cap = ps->n_containers;   /* containers may already hold some */
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "containers")) decode_containers(&e, ps, &cap, K8S_CONTAINERS, a);
+        else if (key_is(k, "initContainers")) decode_containers(&e, ps, &cap, K8S_INIT_CONTAINERS, a);
+        else if (key_is(k, "ephemeralContainers")) decode_containers(&e, ps, &cap, K8S_EPHEMERAL_CONTAINERS, a);
+        else if (key_is(k, "volumes")) decode_volumes(&e, ps, a);
+        else if (key_is(k, "hostNetwork")) jv_bool(&e, &ps->host_network);
+        else if (key_is(k, "hostPID")) jv_bool(&e, &ps->host_pid);
+        else if (key_is(k, "hostIPC")) jv_bool(&e, &ps->host_ipc);
+    }
+}
+
+/* Descend obj along path (object keys) and decode the pod spec found there:
+ * spec.template.spec for workloads, spec.jobTemplate.spec.template.spec
+ * for CronJobs. */
+static bool decode_nested_podspec(jval *v, const char *const *path, struct k8s_podspec *ps, arena *a) {
+    if (!*path) { decode_podspec(v, ps, a); return true; }
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return false;
+    while (jv_obj_next(&it, &k, &e))
+        if (key_is(k, *path)) return decode_nested_podspec(&e, path + 1, ps, a);
+    return false;
+}
+
+/* ---- the other object kinds ------------------------------------------- */
+
+static void decode_rules(jval *v, struct k8s_object *o, arena *a) {
+    jiter it;
+    jval e;
+    uint32_t cap = 0;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        struct k8s_rule *r = vec_push(a, (void **)&o->rules, &o->n_rules, &cap, sizeof *r);
+        if (!r) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            if (key_is(fk, "verbs")) r->n_verbs = str_array(a, &fv, &r->verbs);
+            else if (key_is(fk, "resources")) r->n_resources = str_array(a, &fv, &r->resources);
+            else if (key_is(fk, "apiGroups")) r->n_api_groups = str_array(a, &fv, &r->api_groups);
+            else if (key_is(fk, "nonResourceURLs")) r->n_non_resource_urls = str_array(a, &fv, &r->non_resource_urls);
+        }
+    }
+}
+
+static void decode_subjects(jval *v, struct k8s_object *o, arena *a) {
+    jiter it;
+    jval e;
+    uint32_t cap = 0;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        struct k8s_subject *s = vec_push(a, (void **)&o->subjects, &o->n_subjects, &cap, sizeof *s);
+        if (!s) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            if (key_is(fk, "kind")) str_field(&fv, &s->kind);
+            else if (key_is(fk, "name")) str_field(&fv, &s->name);
+            else if (key_is(fk, "namespace")) str_field(&fv, &s->ns);
+        }
+    }
+}
+
+static void decode_role_ref(jval *v, struct k8s_object *o) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "kind")) str_field(&e, &o->role_ref_kind);
+        else if (key_is(k, "name")) str_field(&e, &o->role_ref_name);
+    }
+}
+
+static void decode_ports(jval *v, struct k8s_object *o, arena *a) {
+    jiter it;
+    jval e;
+    uint32_t cap = 0;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        struct k8s_port *p = vec_push(a, (void **)&o->ports, &o->n_ports, &cap, sizeof *p);
+        if (!p) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            if (key_is(fk, "port")) jv_i64(&fv, &p->port);
+            else if (key_is(fk, "nodePort")) jv_i64(&fv, &p->node_port);
+            else if (key_is(fk, "name")) str_field(&fv, &p->name);
+            else if (key_is(fk, "targetPort")) {
+                /* int or named port: keep its text either way */
+                if (jv_type(&fv) == JT_STRING) str_field(&fv, &p->target_port);
+                else jv_raw(&fv, &p->target_port);
+            }
+        }
+    }
+}
+
+static void decode_service_spec(jval *v, struct k8s_object *o, arena *a) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "type")) str_field(&e, &o->service_type);
+        else if (key_is(k, "selector")) o->n_selector = kv_map(a, &e, &o->selector);
+        else if (key_is(k, "ports")) decode_ports(&e, o, a);
+        else if (key_is(k, "externalIPs")) o->n_external_ips = str_array(a, &e, &o->external_ips);
+        else if (key_is(k, "loadBalancerSourceRanges"))
+            o->n_lb_source_ranges = str_array(a, &e, &o->lb_source_ranges);
+    }
+}
+
+static void add_backend(struct k8s_object *o, uint32_t *cap, vstr name, arena *a) {
+    if (!name.n) return;
+    vstr *slot = vec_push(a, (void **)&o->backend_services, &o->n_backend_services, cap, sizeof *slot);
+    if (slot) *slot = name;
+}
+
+/* networking.k8s.io/v1 {"service":{"name":..}} or v1beta1 {"serviceName":..} */
+static void decode_backend(jval *v, struct k8s_object *o, uint32_t *cap, arena *a) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        vstr name = VSTR_NULL;
+        if (key_is(k, "serviceName")) str_field(&e, &name);
+        else if (key_is(k, "service")) {
+            jiter si;
+            jval sv;
+            vstr sk;
+            if (!jv_obj_begin(&e, &si)) continue;
+            while (jv_obj_next(&si, &sk, &sv))
+                if (key_is(sk, "name")) str_field(&sv, &name);
+        }
+        add_backend(o, cap, name, a);
+    }
+}
+
+static void decode_ingress_spec(jval *v, struct k8s_object *o, arena *a) {
+    jiter it, ri, pi;
+    jval e, r, pv;
+    vstr k, rk;
+    uint32_t cap = 0;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "defaultBackend") || key_is(k, "backend")) { decode_backend(&e, o, &cap, a); continue; }
+        if (!key_is(k, "rules") || !jv_arr_begin(&e, &ri)) continue;
+        while (jv_arr_next(&ri, &r)) {
+            jiter fi;
+            if (!jv_obj_begin(&r, &fi)) continue;
+            while (jv_obj_next(&fi, &rk, &pv)) {
+                jiter hi;
+                jval hv, path;
+                vstr hk, pk;
+                if (!key_is(rk, "http") || !jv_obj_begin(&pv, &hi)) continue;
+                while (jv_obj_next(&hi, &hk, &hv)) {
+                    if (!key_is(hk, "paths") || !jv_arr_begin(&hv, &pi)) continue;
+                    while (jv_arr_next(&pi, &path)) {
+                        jiter xi;
+                        jval xv;
+                        if (!jv_obj_begin(&path, &xi)) continue;
+                        while (jv_obj_next(&xi, &pk, &xv))
+                            if (key_is(pk, "backend")) decode_backend(&xv, o, &cap, a);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void decode_metadata(jval *v, struct k8s_object *o, arena *a) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "name")) str_field(&e, &o->name);
+        else if (key_is(k, "namespace")) str_field(&e, &o->ns);
+        else if (key_is(k, "generateName")) str_field(&e, &o->generate_name);
+        else if (key_is(k, "labels")) o->n_labels = kv_map(a, &e, &o->labels);
+        else if (key_is(k, "annotations")) o->n_annotations = kv_map(a, &e, &o->annotations);
+    }
+}
+
+enum obj_shape { SHAPE_OTHER, SHAPE_POD, SHAPE_WORKLOAD, SHAPE_CRONJOB, SHAPE_SERVICE, SHAPE_INGRESS, SHAPE_RBAC };
+
+static enum obj_shape shape_of(vstr resource) {
+    static const char *const workloads[] = { "deployments", "replicasets", "statefulsets", "daemonsets",
+                                             "jobs", "replicationcontrollers" };
+    if (key_is(resource, "pods")) return SHAPE_POD;
+    if (key_is(resource, "cronjobs")) return SHAPE_CRONJOB;
+    if (key_is(resource, "services")) return SHAPE_SERVICE;
+    if (key_is(resource, "ingresses")) return SHAPE_INGRESS;
+    if (key_is(resource, "roles") || key_is(resource, "clusterroles") || key_is(resource, "rolebindings") ||
+        key_is(resource, "clusterrolebindings"))
+        return SHAPE_RBAC;
+    for (size_t i = 0; i < sizeof workloads / sizeof *workloads; i++)
+        if (key_is(resource, workloads[i])) return SHAPE_WORKLOAD;
+    return SHAPE_OTHER;
+}
+
+static void decode_spec(jval *v, enum obj_shape shape, struct k8s_object *o, arena *a) {
+    static const char *const workload_path[] = { "template", "spec", NULL };
+    static const char *const cronjob_path[] = { "jobTemplate", "spec", "template", "spec", NULL };
+    switch (shape) {
+    case SHAPE_POD: decode_podspec(v, &o->pod, a); o->has_podspec = true; break;
+    case SHAPE_WORKLOAD: o->has_podspec = decode_nested_podspec(v, workload_path, &o->pod, a); break;
+    case SHAPE_CRONJOB: o->has_podspec = decode_nested_podspec(v, cronjob_path, &o->pod, a); break;
+    case SHAPE_SERVICE: decode_service_spec(v, o, a); break;
+    case SHAPE_INGRESS: decode_ingress_spec(v, o, a); break;
+    default: break;
+    }
+}
+
+/* Parse a raw requestObject/responseObject in place with the object parser. */
+static bool decode_object(struct k8s_dec *d, vstr raw, struct doc_span span, vstr resource,
+                          struct k8s_object *o) {
+    jval root;
+    jiter it;
+    jval e;
+    vstr k;
+    size_t cap = span.cap - (size_t)(raw.p - span.p);
+    if (!jparse(d->objp, raw.p, raw.n, cap, &root) || !jv_obj_begin(&root, &it)) return false;
+    enum obj_shape shape = shape_of(resource);
+    o->present = true;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "kind")) str_field(&e, &o->kind);
+        else if (key_is(k, "metadata")) decode_metadata(&e, o, &d->mem);
+        else if (key_is(k, "spec")) decode_spec(&e, shape, o, &d->mem);
+        else if (key_is(k, "rules")) decode_rules(&e, o, &d->mem);
+        else if (key_is(k, "aggregationRule")) o->has_aggregation_rule = jv_type(&e) == JT_OBJECT;
+        else if (key_is(k, "roleRef")) decode_role_ref(&e, o);
+        else if (key_is(k, "subjects")) decode_subjects(&e, o, &d->mem);
+    }
+    return jparser_error(d->objp) == 0;
+}
+
+/* ---- the Event -------------------------------------------------------- */
+
+static void reset_event(struct k8s_dec *d) {
+    arena_reset(&d->mem);
+    memset(&d->ev, 0, sizeof d->ev);
+    d->req_raw = d->resp_raw = d->kind = VSTR_NULL;
+    d->t_received = d->t_stage = d->t_legacy = TIME_NONE;
+    d->kind_bad = false;
+}
+
+static void decode_user(jval *v, struct k8s_dec *d, bool impersonated) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "username")) str_field(&e, impersonated ? &d->ev.impersonated_user : &d->ev.user);
+        else if (!impersonated && key_is(k, "groups")) d->ev.n_groups = str_array(&d->mem, &e, &d->ev.groups);
+    }
+}
+
+static void decode_object_ref(jval *v, struct k8s_audit *ev) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "resource")) str_field(&e, &ev->resource);
+        else if (key_is(k, "namespace")) str_field(&e, &ev->ns);
+        else if (key_is(k, "name")) str_field(&e, &ev->name);
+        else if (key_is(k, "subresource")) str_field(&e, &ev->subresource);
+        else if (key_is(k, "apiGroup")) str_field(&e, &ev->api_group);
+    }
+}
+
+static void decode_response_status(jval *v, struct k8s_audit *ev) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e))
+        if (key_is(k, "code")) jv_i64(&e, &ev->code);
+}
+
+static void decode_annotations(jval *v, struct k8s_audit *ev) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e))
+        if (key_is(k, "authorization.k8s.io/decision")) str_field(&e, &ev->decision);
+}
+
+static void decode_legacy_metadata(jval *v, struct k8s_dec *d) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(v, &it)) return;
+    while (jv_obj_next(&it, &k, &e))
+        if (key_is(k, "creationTimestamp")) d->t_legacy = time_field(&e);
+}
+
+/* One field of an Event object. Returns false for keys it does not know. */
+static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
+    struct k8s_audit *ev = &d->ev;
+    if (k.n == 0) return false;
+    switch (k.p[0]) {
+    case 'a':
+        if (key_is(k, "auditID")) { str_field(e, &ev->audit_id); return true; }
+        if (key_is(k, "annotations")) { decode_annotations(e, ev); return true; }
+        if (key_is(k, "apiVersion")) return true;
+        break;
+    case 'i':
+        if (key_is(k, "impersonatedUser")) { decode_user(e, d, true); return true; }
+        break;
+    case 'k':
+        if (key_is(k, "kind")) {
+            if (!jv_str(e, &d->kind)) d->kind_bad = true;
+            return true;
+        }
+        break;
+    case 'l':
+        if (key_is(k, "level")) { str_field(e, &ev->level); return true; }
+        break;
+    case 'm':
+        if (key_is(k, "metadata")) { decode_legacy_metadata(e, d); return true; }
+        break;
+    case 'o':
+        if (key_is(k, "objectRef")) { decode_object_ref(e, ev); return true; }
+        break;
+    case 'r':
+        if (key_is(k, "requestURI")) { str_field(e, &ev->request_uri); return true; }
+        if (key_is(k, "requestObject")) {
+            ev->has_request_object = jv_type(e) == JT_OBJECT && jv_raw(e, &d->req_raw);
+            return true;
+        }
+        if (key_is(k, "responseObject")) {
+            ev->has_response_object = jv_type(e) == JT_OBJECT && jv_raw(e, &d->resp_raw);
+            return true;
+        }
+        if (key_is(k, "responseStatus")) { decode_response_status(e, ev); return true; }
+        if (key_is(k, "requestReceivedTimestamp")) { d->t_received = time_field(e); return true; }
+        break;
+    case 's':
+        if (key_is(k, "stage")) { str_field(e, &ev->stage); return true; }
+        if (key_is(k, "sourceIPs")) { ev->n_source_ips = str_array(&d->mem, e, &ev->source_ips); return true; }
+        if (key_is(k, "stageTimestamp")) { d->t_stage = time_field(e); return true; }
+        break;
+    case 't':
+        if (key_is(k, "timestamp")) { d->t_legacy = time_field(e); return true; }
+        break;
+    case 'u':
+        if (key_is(k, "user")) { decode_user(e, d, false); return true; }
+        if (key_is(k, "userAgent")) { str_field(e, &ev->user_agent); return true; }
+        break;
+    case 'v':
+        if (key_is(k, "verb")) { str_field(e, &ev->verb); return true; }
+        break;
+    }
+    return false;
+}
+
+static void reject(struct k8s_dec *d, const char *reason, vstr detail) {
+    rejects_add(d->rj, d->input, d->rec.offset, reason, detail);
+}
+
+/* Direct-mapped: a collision only forgets an older long-running request,
+ * which then yields one extra event, never a lost one. */
+static bool dedup_seen(struct k8s_dec *d, uint64_t h) {
+    return d->dedup[h & (DEDUP_SLOTS - 1)] == h;
+}
+
+/* Stage handling: true if this event is the one detectors should see. */
+static bool keep_stage(struct k8s_dec *d) {
+    struct k8s_audit *ev = &d->ev;
+    uint64_t h = ev->audit_id.n ? hash_vstr(ev->audit_id, 0) | 1 : 0;
+    if (key_is(ev->stage, "RequestReceived")) { d->skipped_received++; return false; }
+    if (key_is(ev->stage, "ResponseStarted")) {
+        if (h) d->dedup[h & (DEDUP_SLOTS - 1)] = h;
+        return true;
+    }
+    if (h && dedup_seen(d, h)) {
+        d->dedup[h & (DEDUP_SLOTS - 1)] = 0;
+        d->skipped_duplicate++;
+        return false;
+    }
+    return true;
+}
+
+/* The object after the request: the persisted object (responseObject)
+ * when the response carries one, since mutating admission may have
+ * changed what was asked; else what was asked (requestObject). A patch's
+ * requestObject is only the change, but still tells what was changed. */
+static void choose_object(struct k8s_dec *d, struct doc_span span) {
+    struct k8s_audit *ev = &d->ev;
+    if (ev->has_response_object) {
+        struct k8s_object o = { 0 };
+        if (decode_object(d, d->resp_raw, span, ev->resource, &o) && !key_is(o.kind, "Status")) {
+            ev->obj = o;
+            return;
+        }
+    }
+    if (ev->has_request_object) {
+        struct k8s_object o = { 0 };
+        if (decode_object(d, d->req_raw, span, ev->resource, &o)) ev->obj = o;
+    }
+}
+
+/* Validate the walked Event and fill the typed event. 1: emit; 0: skip. */
+static int finish_event(struct k8s_dec *d, jparser *p, struct doc_span span, struct event *out) {
+    struct k8s_audit *ev = &d->ev;
+    if (jparser_error(p)) { reject(d, R_JSON, vstr_c(jparser_errmsg(p))); return 0; }
+    if (d->kind_bad || (d->kind.n && !key_is(d->kind, "Event"))) { reject(d, R_NOT_EVENT, d->kind); return 0; }
+    if (!ev->verb.n) { reject(d, R_NO_VERB, ev->audit_id); return 0; }
+    int64_t t = d->t_received != TIME_NONE ? d->t_received
+              : d->t_legacy != TIME_NONE   ? d->t_legacy
+              : d->t_stage != TIME_NONE    ? d->t_stage
+                                           : d->t_envelope;
+    if (t == TIME_NONE) { reject(d, R_NO_TIME, ev->audit_id); return 0; }
+    if (!keep_stage(d)) return 0;
+    ev->cluster = d->cluster_hint;
+    choose_object(d, span);
+    out->time_us = t;
+    out->layer = LAYER_K8S;
+    out->kind = EV_K8S_AUDIT;
+    out->pos.input = d->input;
+    out->pos.offset = d->rec.offset;
+    out->u.k8s = ev;
+    d->events++;
+    return 1;
+}
+
+/* Walk an Event object's fields. */
+static void walk_event(struct k8s_dec *d, jval *obj) {
+    jiter it;
+    jval e;
+    vstr k;
+    if (!jv_obj_begin(obj, &it)) return;
+    while (jv_obj_next(&it, &k, &e)) event_field(d, k, &e);
+}
+
+/* An Event serialised inside a JSON string: copy it (unescaped) into a
+ * padded buffer and parse it with the inner parser. */
+static int decode_embedded(struct k8s_dec *d, vstr text, struct event *out) {
+    buf_clear(&d->embedded);
+    buf_put(&d->embedded, text.p, text.n);
+    buf_reserve(&d->embedded, JSON_PADDING);
+    memset(d->embedded.p + d->embedded.n, 0, JSON_PADDING);
+    jval root;
+    reset_event(d);
+    if (!jparse(d->inner, d->embedded.p, d->embedded.n, d->embedded.n + JSON_PADDING, &root) ||
+        jv_type(&root) != JT_OBJECT) {
+        reject(d, R_BAD_EMBEDDED, vstr_c(jparser_errmsg(d->inner)));
+        return 0;
+    }
+    walk_event(d, &root);
+    d->embedded_events++;
+    struct doc_span span = { d->embedded.p, d->embedded.n + JSON_PADDING };
+    return finish_event(d, d->inner, span, out);
+}
+
+static vstr cluster_from_resource_id(vstr id) {
+    /* .../providers/Microsoft.ContainerService/managedClusters/NAME */
+    for (size_t i = id.n; i > 0; i--)
+        if (id.p[i - 1] == '/') return (vstr){ id.p + i, id.n - i };
+    return id;
+}
+
+/* One AKS diagnostic record. */
+static int decode_aks_record(struct k8s_dec *d, jval *item, struct event *out) {
+    jiter it, pi;
+    jval e, pv;
+    vstr k, pk, category = VSTR_NULL, log = VSTR_NULL;
+    d->t_envelope = TIME_NONE;
+    if (!jv_obj_begin(item, &it)) { reject(d, R_NOT_OBJECT, VSTR("records[] item")); return 0; }
+    while (jv_obj_next(&it, &k, &e)) {
+        if (key_is(k, "category")) str_field(&e, &category);
+        else if (key_is(k, "resourceId")) {
+            vstr id;
+            if (jv_str(&e, &id)) d->cluster_hint = cluster_from_resource_id(id);
+        } else if (key_is(k, "time")) d->t_envelope = time_field(&e);
+        else if (key_is(k, "properties") && jv_obj_begin(&e, &pi)) {
+            while (jv_obj_next(&pi, &pk, &pv))
+                if (key_is(pk, "log")) str_field(&pv, &log);
+        }
+    }
+    d->aks_records++;
+    if (jparser_error(d->outer)) { reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer))); return 0; }
+    if (!vstr_prefix(category, "kube-audit")) { d->skipped_category++; return 0; }
+    if (!log.n) { reject(d, R_NOT_EVENT, VSTR("kube-audit record without properties.log")); return 0; }
+    return decode_embedded(d, log, out);
+}
+
+/* ---- decoder_ops ------------------------------------------------------ */
+
+static void *k8s_create(const char *input_name, struct rejects *rj) {
+    struct k8s_dec *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    d->input = input_name;
+    d->rj = rj;
+    d->outer = jparser_new();
+    d->inner = jparser_new();
+    d->objp = jparser_new();
+    d->dedup = calloc(DEDUP_SLOTS, sizeof *d->dedup);
+    if (!d->outer || !d->inner || !d->objp || !d->dedup) abort();
+    arena_init(&d->mem, 64 * 1024);
+    buf_init(&d->embedded);
+    return d;
+}
+
+static void k8s_destroy(void *self) {
+    struct k8s_dec *d = self;
+    if (!d) return;
+    jparser_free(d->outer);
+    jparser_free(d->inner);
+    jparser_free(d->objp);
+    free(d->dedup);
+    arena_free(&d->mem);
+    buf_free(&d->embedded);
+    free(d);
+}
+
+/* Walk the root: an Event's own fields are decoded on the way; an
+ * envelope key (records, items, message) switches to its state and
+ * leaves the root walk paused there. */
+static void k8s_begin(void *self, const struct record *rec) {
+    struct k8s_dec *d = self;
+    d->rec = *rec;
+    d->records++;
+    d->state = ST_DONE;
+    d->cluster_hint = VSTR_NULL;
+    d->t_envelope = TIME_NONE;
+    reset_event(d);
+    if (!jparse(d->outer, rec->p, rec->len, rec->cap, &d->root)) {
+        reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer)));
+        return;
+    }
+    if (jv_type(&d->root) != JT_OBJECT) { reject(d, R_NOT_OBJECT, (vstr){ rec->p, rec->len }); return; }
+    jiter it;
+    jval e;
+    vstr k;
+    jv_obj_begin(&d->root, &it);
+    while (jv_obj_next(&it, &k, &e)) {
+        if (event_field(d, k, &e)) continue;
+        if ((key_is(k, "records") || key_is(k, "items")) && jv_arr_begin(&e, &d->list)) {
+            d->state = key_is(k, "records") ? ST_RECORDS : ST_ITEMS;
+            if (d->state == ST_ITEMS) d->eventlists++;
+            d->item = 0;
+            return;
+        }
+        if (key_is(k, "message") && jv_str(&e, &d->embedded_src)) { d->state = ST_EMBEDDED; return; }
+        if (key_is(k, "input")) {
+            jiter ii;
+            jval iv;
+            vstr ik;
+            if (!jv_obj_begin(&e, &ii)) continue;
+            while (jv_obj_next(&ii, &ik, &iv))
+                if (key_is(ik, "message") && jv_str(&iv, &d->embedded_src)) { d->state = ST_EMBEDDED; return; }
+        }
+        if (key_is(k, "properties")) {          /* a bare AKS record, one per line */
+            jiter pi;
+            jval pv;
+            vstr pk;
+            if (!jv_obj_begin(&e, &pi)) continue;
+            while (jv_obj_next(&pi, &pk, &pv))
+                if (key_is(pk, "log") && jv_str(&pv, &d->embedded_src)) { d->state = ST_EMBEDDED; return; }
+        }
+    }
+    d->state = ST_SINGLE;
+}
+
+static int k8s_next(void *self, struct event *out) {
+    struct k8s_dec *d = self;
+    for (;;) {
+        switch (d->state) {
+        case ST_DONE:
+            return 0;
+        case ST_SINGLE: {
+            d->state = ST_DONE;
+            if (!jparse_at_end(d->outer) && !jparser_error(d->outer)) {
+                reject(d, R_JSON, VSTR("trailing content after the event"));
+                return 0;
+            }
+            struct doc_span span = { d->rec.p, d->rec.cap };
+            if (!d->ev.verb.n && !d->ev.audit_id.n && !d->kind.n && !jparser_error(d->outer)) {
+                reject(d, R_NOT_EVENT, (vstr){ d->rec.p, d->rec.len });
+                return 0;
+            }
+            return finish_event(d, d->outer, span, out);
+        }
+        case ST_EMBEDDED:
+            d->state = ST_DONE;
+            if (jparser_error(d->outer)) { reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer))); return 0; }
+            if (decode_embedded(d, d->embedded_src, out)) return 1;
+            continue;
+        case ST_RECORDS:
+        case ST_ITEMS: {
+            jval item;
+            if (!jv_arr_next(&d->list, &item)) {
+                if (jparser_error(d->outer)) reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer)));
+                d->state = ST_DONE;
+                return 0;
+            }
+            d->item++;
+            if (d->state == ST_RECORDS) {
+                if (decode_aks_record(d, &item, out)) return 1;
+                continue;
+            }
+            reset_event(d);
+            if (jv_type(&item) != JT_OBJECT) { reject(d, R_NOT_OBJECT, VSTR("items[] element")); continue; }
+            walk_event(d, &item);
+            struct doc_span span = { d->rec.p, d->rec.cap };
+            if (finish_event(d, d->outer, span, out)) return 1;
+            if (jparser_error(d->outer)) d->state = ST_DONE;   /* the rest is unreadable */
+            continue;
+        }
+        }
+    }
+}
+
+static void k8s_report(void *self, buf *out) {
+    struct k8s_dec *d = self;
+    if (d->skipped_received)
+        buf_printf(out, "  %" PRIu64 " RequestReceived stage events skipped (the same request is counted at its response)\n",
+                   d->skipped_received);
+    if (d->skipped_duplicate)
+        buf_printf(out, "  %" PRIu64 " ResponseComplete events of long-running requests already seen at ResponseStarted\n",
+                   d->skipped_duplicate);
+    if (d->skipped_category)
+        buf_printf(out, "  %" PRIu64 " AKS diagnostic records of other categories than kube-audit skipped\n",
+                   d->skipped_category);
+}
+
+static uint64_t k8s_events(void *self) { return ((struct k8s_dec *)self)->events; }
+
+/* Audit events are JSON objects with an auditID and a verb, possibly
+ * wrapped; look for their field names near the start of the input. */
+static int k8s_sniff(vstr head) {
+    size_t i = 0;
+    while (i < head.n && (head.p[i] == ' ' || head.p[i] == '\n' || head.p[i] == '\r' || head.p[i] == '\t')) i++;
+    if (i == head.n || head.p[i] != '{') return 0;
+    bool audit_id = vstr_contains(head, VSTR("auditID"));
+    bool stage = vstr_contains(head, VSTR("\"stage")) || vstr_contains(head, VSTR("\\\"stage"));
+    bool verb = vstr_contains(head, VSTR("verb"));
+    if (vstr_contains(head, VSTR("\"kube-audit")) || vstr_contains(head, VSTR("audit.k8s.io"))) return 90;
+    if (audit_id && (stage || verb)) return 90;
+    if (vstr_contains(head, VSTR("\"EventList\"")) && vstr_contains(head, VSTR("requestURI"))) return 80;
+    if (verb && vstr_contains(head, VSTR("requestURI"))) return 70;
+    return 0;
+}
+
+const struct decoder_ops k8s_audit_decoder = {
+    .name = "k8s-audit",
+    .description = "Kubernetes API server audit events: JSON lines, EventList, AKS kube-audit diagnostic records",
+    .layer = LAYER_K8S,
+    .sniff = k8s_sniff,
+    .create = k8s_create,
+    .destroy = k8s_destroy,
+    .begin = k8s_begin,
+    .next = k8s_next,
+    .report = k8s_report,
+    .events = k8s_events,
+};

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Run one regression case: vigil scan over the case's inputs, compare alerts.
+
+A case is a directory tests/cases/<layer>/<name>/ holding input files and
+expected.jsonl: one {"type": ..., "compromised_entity": ...} per expected
+alert (an empty file means the case must stay quiet). An optional
+config.yaml is passed with --config. A case that learns across runs has
+numbered steps 1/, 2/, ... each with its own inputs and expected.jsonl; the
+steps share one --state directory, in order.
+
+Every alert line is also checked against the record contract of DESIGN.md.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+REQUIRED = {"id": str, "type": str, "title": str, "severity": str, "tactics": list,
+            "time_start": str, "time_end": str, "count": int, "compromised_entity": str,
+            "entities": dict, "description": str, "remediation": list, "evidence": list,
+            "properties": dict}
+NOT_INPUTS = {"expected.jsonl", "config.yaml", "README.md"}
+
+
+def inputs_of(d):
+    return sorted(os.path.join(d, f) for f in os.listdir(d)
+                  if f not in NOT_INPUTS and os.path.isfile(os.path.join(d, f)))
+
+
+def check_record(a):
+    for k, t in REQUIRED.items():
+        if not isinstance(a.get(k), t):
+            return f"field {k} missing or not {t.__name__}"
+    if a["severity"] not in ("high", "medium", "low", "informational"):
+        return "bad severity " + a["severity"]
+    if "(unknown)" in a["description"]:
+        return "description has an unfilled variable: " + a["description"]
+    if not a["evidence"]:
+        return "no evidence"
+    return None
+
+
+def run_step(vigil, step_dir, state, config):
+    cmd = [vigil, "scan"]
+    if config:
+        cmd += ["--config", config]
+    if state:
+        cmd += ["--state", state]
+    cmd += inputs_of(step_dir)
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"FAIL {step_dir}: exit {p.returncode}\n{p.stderr}")
+        return False
+    got, errors = [], []
+    for line in p.stdout.splitlines():
+        a = json.loads(line)
+        err = check_record(a)
+        if err:
+            errors.append(f"{a.get('type')}: {err}")
+        got.append((a["type"], a["compromised_entity"]))
+    want = []
+    with open(os.path.join(step_dir, "expected.jsonl")) as f:
+        for line in f:
+            if line.strip():
+                e = json.loads(line)
+                want.append((e["type"], e["compromised_entity"]))
+    ok = sorted(got) == sorted(want) and not errors
+    if not ok:
+        print(f"FAIL {step_dir}")
+        print("  expected:", sorted(want))
+        print("  got:     ", sorted(got))
+        for e in errors:
+            print("  record:", e)
+        print(p.stderr)
+    else:
+        print(f"ok {step_dir}: {len(got)} alert(s) as expected")
+    return ok
+
+
+def main():
+    vigil, case = sys.argv[1], sys.argv[2]
+    config = os.path.join(case, "config.yaml")
+    config = config if os.path.exists(config) else None
+    steps = sorted((d for d in os.listdir(case) if d.isdigit() and os.path.isdir(os.path.join(case, d))), key=int)
+    with tempfile.TemporaryDirectory() as tmp:
+        if not steps:
+            return 0 if run_step(vigil, case, None, config) else 1
+        state = os.path.join(tmp, "state")
+        ok = True
+        for s in steps:
+            ok &= run_step(vigil, os.path.join(case, s), state, config)
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

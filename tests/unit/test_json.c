@@ -1,0 +1,120 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/json.h"
+
+struct doc { char *p; size_t n, cap; };
+
+static struct doc padded(const char *s) {
+    struct doc d = { NULL, strlen(s), strlen(s) + JSON_PADDING };
+    d.p = calloc(1, d.cap);
+    memcpy(d.p, s, d.n);
+    return d;
+}
+
+static void test_walk_in_document_order(void **state) {
+    (void)state;
+    jparser *p = jparser_new();
+    struct doc d = padded("{\"a\":\"x\\u0041\",\"skip\":{\"deep\":[1,2,{\"k\":3}]},\"n\":42,\"b\":true,"
+                          "\"arr\":[\"p\",\"q\"],\"z\":null}");
+    jval root, v, e;
+    jiter it, ai;
+    vstr k, s;
+    assert_true(jparse(p, d.p, d.n, d.cap, &root));
+    assert_int_equal(jv_type(&root), JT_OBJECT);
+    assert_true(jv_obj_begin(&root, &it));
+    int fields = 0;
+    while (jv_obj_next(&it, &k, &v)) {
+        fields++;
+        if (vstr_eqc(k, "a")) { assert_true(jv_str(&v, &s)); assert_true(vstr_eqc(s, "xA")); }
+        if (vstr_eqc(k, "n")) { int64_t n; assert_true(jv_i64(&v, &n)); assert_int_equal(n, 42); }
+        if (vstr_eqc(k, "b")) { bool b; assert_true(jv_bool(&v, &b)); assert_true(b); }
+        if (vstr_eqc(k, "z")) assert_true(jv_is_null(&v));
+        if (vstr_eqc(k, "arr")) {
+            int n = 0;
+            assert_true(jv_arr_begin(&v, &ai));
+            while (jv_arr_next(&ai, &e)) { assert_true(jv_str(&e, &s)); n++; }
+            assert_int_equal(n, 2);
+        }
+        /* "skip" is never consumed: the walk must step over it */
+    }
+    assert_int_equal(fields, 6);
+    assert_int_equal(jparser_error(p), 0);
+    assert_true(jparse_at_end(p));
+    free(d.p);
+    jparser_free(p);
+}
+
+static void test_wrong_type_is_absent_not_error(void **state) {
+    (void)state;
+    jparser *p = jparser_new();
+    struct doc d = padded("{\"a\":1}");
+    jval root, v;
+    jiter it;
+    vstr k, s;
+    assert_true(jparse(p, d.p, d.n, d.cap, &root));
+    assert_true(jv_obj_begin(&root, &it));
+    assert_true(jv_obj_next(&it, &k, &v));
+    assert_false(jv_str(&v, &s));
+    assert_int_equal(jparser_error(p), 0);
+    free(d.p);
+    jparser_free(p);
+}
+
+static void test_errors_are_sticky(void **state) {
+    (void)state;
+    const char *bad[] = { "{\"a\":", "{\"a\":tru}", "{\"a\":\"\xff\"}", "{\"a\":1} trailing", "{\"a\" 1}" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        jparser *p = jparser_new();
+        struct doc d = padded(bad[i]);
+        jval root, v;
+        jiter it;
+        vstr k;
+        bool failed = !jparse(p, d.p, d.n, d.cap, &root);
+        if (!failed) {
+            if (jv_obj_begin(&root, &it))
+                while (jv_obj_next(&it, &k, &v)) { bool b; jv_bool(&v, &b); }
+            failed = jparser_error(p) != 0 || !jparse_at_end(p);
+        }
+        assert_true(failed);
+        free(d.p);
+        jparser_free(p);
+    }
+}
+
+static void test_raw_slice_reparse(void **state) {
+    (void)state;
+    jparser *p = jparser_new(), *q = jparser_new();
+    struct doc d = padded("{\"o\":{\"x\":[1,{\"y\":\"z\"}]},\"after\":1}");
+    jval root, v, r2;
+    jiter it;
+    vstr k, raw;
+    assert_true(jparse(p, d.p, d.n, d.cap, &root));
+    assert_true(jv_obj_begin(&root, &it));
+    assert_true(jv_obj_next(&it, &k, &v));
+    assert_true(jv_raw(&v, &raw));
+    assert_int_equal(raw.n, strlen("{\"x\":[1,{\"y\":\"z\"}]}"));
+    assert_true(jv_obj_next(&it, &k, &v));
+    assert_true(vstr_eqc(k, "after"));
+    /* the slice re-parses in place: the rest of the buffer is its padding */
+    assert_true(jparse(q, raw.p, raw.n, d.cap - (size_t)(raw.p - d.p), &r2));
+    assert_int_equal(jv_type(&r2), JT_OBJECT);
+    free(d.p);
+    jparser_free(p);
+    jparser_free(q);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_walk_in_document_order),
+        cmocka_unit_test(test_wrong_type_is_absent_not_error),
+        cmocka_unit_test(test_errors_are_sticky),
+        cmocka_unit_test(test_raw_slice_reparse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
