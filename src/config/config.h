@@ -46,14 +46,41 @@ struct vigil_config {
     } k8s;
 };
 
-/* Fill cfg with the defaults. */
+/* Fill cfg with the defaults (allocates the lists: pair with config_free). */
 void config_defaults(struct vigil_config *cfg);
-/* Load a YAML file over the defaults. On error returns -1 and writes one
- * line (file:line: what is wrong, naming the key) into err. */
+/* Load a YAML file over what cfg holds (the defaults from config_defaults,
+ * or an earlier load): keys in the file replace those values, a list in the
+ * file replaces the whole list. On error returns -1, leaves cfg unchanged
+ * and writes one line (file:line: what is wrong, naming the key) into err. */
 int config_load(struct vigil_config *cfg, const char *path, char *err, size_t errlen);
 /* Print the effective configuration as YAML with a comment per key
  * (its meaning, default and unit): the output is itself a valid config. */
 void config_dump(const struct vigil_config *cfg, FILE *out);
+/* The key reference of docs/CONFIG.md (Markdown), from the same table. */
+void config_doc_markdown(FILE *out);
+bool config_equal(const struct vigil_config *a, const struct vigil_config *b);
 void config_free(struct vigil_config *cfg);
-bool strlist_has(const struct strlist *l, const char *s, size_t n);
+
+/* List matching. Each list's documented meaning (docs/CONFIG.md) is
+ * implemented here once, so every detector reads a list the same way.
+ * The match functions return the matching entry (for alert evidence) or
+ * NULL. */
+bool strlist_has(const struct strlist *l, const char *s, size_t n); /* exact */
+/* The image repository: tag and digest removed, and a leading docker.io/,
+ * index.docker.io/ and library/ removed. Points into image. */
+void image_repository(const char *image, size_t n, const char **repo, size_t *repo_n);
+/* Image allowlists: an entry matches the repository of image when equal to
+ * it or a path prefix of it ("calico" matches calico/node); an entry ending
+ * in '/' or '.' is a plain string prefix. The longest match wins. */
+const char *strlist_match_image(const struct strlist *l, const char *image, size_t n);
+/* Sensitive host paths: after normalisation ('//', '.', '..', trailing '/'),
+ * a path matches an entry it equals, lies under, or contains (mounting /var
+ * exposes /var/run/docker.sock). The entry "/" matches only the root. The
+ * most specific entry wins. */
+const char *strlist_match_path(const struct strlist *l, const char *path, size_t n);
+/* Words: an entry matches where it occurs in s case-insensitively, bounded
+ * on both sides by the ends of s or one of / . - _ : @ */
+const char *strlist_match_word(const struct strlist *l, const char *s, size_t n);
+/* Case-insensitive substring. */
+const char *strlist_match_substring(const struct strlist *l, const char *s, size_t n);
 #endif

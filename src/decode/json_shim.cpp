@@ -163,10 +163,20 @@ bool jv_obj_next(jiter *it, vstr *key, jval *val) {
     if (!ok(w.obj.end().get(end)) || !(w.it != end)) return false;
     ondemand::field f;
     if (!ok((*w.it).get(f))) return false;
-    std::string_view k;
-    if (!ok(f.unescaped_key().get(k))) return false;
-    key->p = k.data();
-    key->n = k.size();
+    // Keys are compared in place when they hold no escape (nearly always):
+    // unescaping every key would copy each one into the string buffer.
+    const char *raw = f.key().raw();
+    size_t n = 0;
+    while (raw[n] != '"' && raw[n] != '\\') n++;
+    if (raw[n] == '"') {
+        key->p = raw;
+        key->n = n;
+    } else {
+        std::string_view k;
+        if (!ok(f.unescaped_key().get(k))) return false;
+        key->p = k.data();
+        key->n = k.size();
+    }
     new (static_cast<void *>(val->b)) ondemand::value(f.value());
     return true;
 }

@@ -59,12 +59,6 @@ static bool succeeded(const struct k8s_audit *e) {
 
 static bool list_has(const struct strlist *l, vstr s) { return strlist_has(l, s.p, s.n); }
 
-static bool list_has_prefix_of(const struct strlist *l, vstr s) {
-    for (size_t i = 0; i < l->n; i++)
-        if (vstr_prefix(s, l->v[i])) return true;
-    return false;
-}
-
 /* Controllers and the kubelet create pods on behalf of the workload that
  * a person wrote. */
 static bool is_controller(vstr user) {
@@ -78,25 +72,14 @@ static bool is_k8s_reconciler(vstr user) {
            vstr_eqc(user, "system:serviceaccount:kube-system:clusterrole-aggregation-controller");
 }
 
-/* Image repository: the image minus tag and digest, without the implicit
- * docker.io/ and library/ prefixes, so that tags never matter. */
-static vstr image_repository(vstr image) {
-    size_t n = image.n;
-    for (size_t i = 0; i < n; i++)
-        if (image.p[i] == '@') { n = i; break; }
-    for (size_t i = n; i > 0; i--) {
-        if (image.p[i - 1] == '/') break;
-        if (image.p[i - 1] == ':') { n = i - 1; break; }
-    }
-    vstr r = { image.p, n };
-    if (vstr_prefix(r, "docker.io/")) { r.p += 10; r.n -= 10; }
-    if (vstr_prefix(r, "library/")) { r.p += 8; r.n -= 8; }
+static vstr repository_of(vstr image) {
+    vstr r;
+    image_repository(image.p, image.n, &r.p, &r.n);
     return r;
 }
 
 static bool image_allowed(const struct strlist *allow, vstr image) {
-    vstr repo = image_repository(image);
-    return list_has_prefix_of(allow, repo) || list_has_prefix_of(allow, image);
+    return strlist_match_image(allow, image.p, image.n) != NULL;
 }
 
 static const char *container_list_name(enum k8s_container_list l) {
@@ -230,42 +213,6 @@ static void check_privileged(struct k8s_det *d, const struct event *ev, struct d
     alert_emit(ctx->alerts, a);
 }
 
-/* Normalise a host path: collapse "//", drop "/." and resolve "/..", strip
- * a trailing "/", so "/etc/../etc//" compares as "/etc". */
-static vstr normalise_path(struct k8s_det *d, vstr p) {
-    char *out = arena_alloc(&d->scratch, p.n + 2);
-    size_t n = 0, i = 0;
-    out[n++] = '/';
-    while (i < p.n) {
-        while (i < p.n && p.p[i] == '/') i++;
-        size_t s = i;
-        while (i < p.n && p.p[i] != '/') i++;
-        size_t len = i - s;
-        if (len == 0 || (len == 1 && p.p[s] == '.')) continue;
-        if (len == 2 && p.p[s] == '.' && p.p[s + 1] == '.') {
-            while (n > 1 && out[n - 1] != '/') n--;
-            if (n > 1) n--;
-            continue;
-        }
-        if (n > 1) out[n++] = '/';
-        memcpy(out + n, p.p + s, len);
-        n += len;
-    }
-    return (vstr){ out, n };
-}
-
-/* "/" is sensitive only as itself (it is a prefix of everything). */
-static const char *sensitive_match(const struct strlist *l, vstr path) {
-    for (size_t i = 0; i < l->n; i++) {
-        const char *s = l->v[i];
-        size_t n = strlen(s);
-        while (n > 1 && s[n - 1] == '/') n--;
-        if (n == 1 && s[0] == '/') { if (path.n == 1) return s; continue; }
-        if (path.n >= n && memcmp(path.p, s, n) == 0 && (path.n == n || path.p[n] == '/')) return s;
-    }
-    return NULL;
-}
-
 static void check_sensitive_mounts(struct k8s_det *d, const struct event *ev, struct detect_ctx *ctx) {
     const struct k8s_audit *e = ev->u.k8s;
     const struct k8s_podspec *ps = &e->obj.pod;
@@ -278,8 +225,8 @@ static void check_sensitive_mounts(struct k8s_det *d, const struct event *ev, st
     for (uint32_t v = 0; v < ps->n_volumes; v++) {
         const struct k8s_volume *vol = &ps->volumes[v];
         if (!vol->host_path.n) continue;
-        vstr path = normalise_path(d, vol->host_path);
-        const char *rule = sensitive_match(&d->cfg->k8s.sensitive_host_paths, path);
+        vstr path = vol->host_path;
+        const char *rule = strlist_match_path(&d->cfg->k8s.sensitive_host_paths, path.p, path.n);
         if (!rule) continue;
         /* The containers that mount it; a volume no allowlisted agent owns. */
         bool used = false, all_allowed = true, read_only = true;
@@ -303,8 +250,8 @@ static void check_sensitive_mounts(struct k8s_det *d, const struct event *ev, st
                 if (!image_allowed(&d->cfg->k8s.sensitive_mount_image_allowlist, ps->containers[i].image)) pick[i] = true;
         }
         if (mounts.n) buf_puts(&mounts, ", ");
-        buf_printf(&mounts, "%.*s (volume %.*s%s)", (int)path.n, path.p, (int)vol->name.n, vol->name.p,
-                   used && read_only ? ", read-only" : "");
+        buf_printf(&mounts, "%.*s (volume %.*s, sensitive path %s%s)", (int)path.n, path.p, (int)vol->name.n,
+                   vol->name.p, rule, used && read_only ? ", read-only" : "");
         if (n_paths < 64) paths[n_paths++] = path;
     }
     if (n_paths) {
@@ -318,36 +265,17 @@ static void check_sensitive_mounts(struct k8s_det *d, const struct event *ev, st
     buf_free(&mounts);
 }
 
-static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
-static bool is_sep(char c) { return c == '/' || c == ':' || c == '.' || c == '_' || c == '-' || c == '@'; }
-
-/* token as a whole word of the image name: "xmrig" matches "metal3d/xmrig"
- * and "xmrig-proxy" but not "xmrigging". */
-static bool image_has_token(vstr image, const char *token) {
-    size_t n = strlen(token);
-    for (size_t i = 0; i + n <= image.n; i++) {
-        size_t j = 0;
-        while (j < n && lower(image.p[i + j]) == lower(token[j])) j++;
-        if (j < n) continue;
-        bool left = i == 0 || is_sep(image.p[i - 1]);
-        bool right = i + n == image.n || is_sep(image.p[i + n]);
-        if (left && right) return true;
-    }
-    return false;
-}
-
+/* The first miner indicator of a container: a token of its image name,
+ * or a pool URL / miner flag in its command line or environment. */
 static const char *miner_indicator(struct k8s_det *d, const struct k8s_container *c, vstr *where) {
     const struct strlist *tok = &d->cfg->k8s.miner_image_tokens, *ind = &d->cfg->k8s.miner_command_indicators;
-    vstr repo = image_repository(c->image);
-    for (size_t i = 0; i < tok->n; i++)
-        if (image_has_token(repo, tok->v[i])) { *where = VSTR("image"); return tok->v[i]; }
-    for (size_t i = 0; i < ind->n; i++) {
-        vstr needle = vstr_c(ind->v[i]);
-        for (uint32_t k = 0; k < c->n_command; k++)
-            if (vstr_contains_ci(c->command[k], needle)) { *where = VSTR("command line"); return ind->v[i]; }
-        for (uint32_t k = 0; k < c->n_env_values; k++)
-            if (vstr_contains_ci(c->env_values[k], needle)) { *where = VSTR("environment"); return ind->v[i]; }
-    }
+    vstr repo = repository_of(c->image);
+    const char *hit = strlist_match_word(tok, repo.p, repo.n);
+    if (hit) { *where = VSTR("image"); return hit; }
+    for (uint32_t k = 0; k < c->n_command; k++)
+        if ((hit = strlist_match_substring(ind, c->command[k].p, c->command[k].n))) { *where = VSTR("command line"); return hit; }
+    for (uint32_t k = 0; k < c->n_env_values; k++)
+        if ((hit = strlist_match_substring(ind, c->env_values[k].p, c->env_values[k].n))) { *where = VSTR("environment"); return hit; }
     return NULL;
 }
 
@@ -411,7 +339,7 @@ static void check_system_namespace(struct k8s_det *d, const struct event *ev, st
     uint32_t hits = 0;
     for (uint32_t i = 0; i < ps->n_containers; i++) {
         const struct k8s_container *c = &ps->containers[i];
-        vstr repo = image_repository(c->image);
+        vstr repo = repository_of(c->image);
         pick[i] = false;
         if (!repo.n || image_allowed(&d->cfg->k8s.system_image_allowlist, c->image)) continue;
         bool was_new;

@@ -110,7 +110,7 @@ bool duration_parse(vstr s, int64_t *out_us) {
     int64_t unit = US_PER_SEC;
     if (i < s.n) {
         if (i + 1 != s.n) {
-            if (i + 2 == s.n && s.p[i] == 'm' && s.p[i + 1] == 's') { *out_us = v * 1000; return true; }
+            if (i + 2 == s.n && s.p[i] == 'm' && s.p[i + 1] == 's') { *out_us = v * 1000; return true; }  /* v < INT64_MAX / US_PER_DAY */
             return false;
         }
         switch (s.p[i]) {
@@ -122,6 +122,7 @@ bool duration_parse(vstr s, int64_t *out_us) {
         default: return false;
         }
     }
+    if (v > INT64_MAX / unit) return false;
     *out_us = v * unit;
     return true;
 }

@@ -109,12 +109,32 @@ static void test_raw_slice_reparse(void **state) {
     jparser_free(q);
 }
 
+/* An escaped key must still match: "\u0070rivileged" is "privileged" to the
+ * API server, so it must be to vigil too, or escaping evades detection. */
+static void test_escaped_key(void **state) {
+    (void)state;
+    jparser *p = jparser_new();
+    struct doc d = padded("{\"\\u0070rivileged\":true,\"plain\":1}");
+    jval root, v;
+    jiter it;
+    vstr k;
+    assert_true(jparse(p, d.p, d.n, d.cap, &root));
+    assert_true(jv_obj_begin(&root, &it));
+    assert_true(jv_obj_next(&it, &k, &v));
+    assert_true(vstr_eqc(k, "privileged"));
+    assert_true(jv_obj_next(&it, &k, &v));
+    assert_true(vstr_eqc(k, "plain"));
+    free(d.p);
+    jparser_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_in_document_order),
         cmocka_unit_test(test_wrong_type_is_absent_not_error),
         cmocka_unit_test(test_errors_are_sticky),
         cmocka_unit_test(test_raw_slice_reparse),
+        cmocka_unit_test(test_escaped_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

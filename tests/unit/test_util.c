@@ -48,6 +48,7 @@ static void test_duration(void **state) {
     assert_false(duration_parse(VSTR("7 days"), &d));
     assert_false(duration_parse(VSTR(""), &d));
     assert_false(duration_parse(VSTR("d"), &d));
+    assert_false(duration_parse(VSTR("99999999w"), &d));     /* overflow is an error */
     char s[32];
     duration_format(24 * US_PER_HOUR, s, sizeof s);
     assert_string_equal(s, "1d");

@@ -1,0 +1,1209 @@
+#include "config/config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "util/timeutil.h"
+
+/* ------------------------------------------------------------------ */
+/* Default lists (data: docs/CONFIG.md and research/detections.md §7). */
+
+/* EKS pulls its add-on images (aws-node, kube-proxy, coredns, CSI drivers)
+ * from one AWS-owned ECR account per region group, listed in the EKS user
+ * guide ("Amazon container image registries for Amazon EKS add-ons").
+ * Only AWS can push there, so the account prefix is a safe allowlist. */
+#define EKS_REGISTRIES                                                        \
+    "602401143452.dkr.ecr.", "877085696533.dkr.ecr.", "800184023465.dkr.ecr.", \
+    "533267051163.dkr.ecr.", "296578399912.dkr.ecr.", "900889452093.dkr.ecr.", \
+    "491585149902.dkr.ecr.", "151610086707.dkr.ecr.", "333609536671.dkr.ecr.", \
+    "121268973566.dkr.ecr.", "918309763551.dkr.ecr.", "961992271922.dkr.ecr."
+
+static const char *const d_empty[] = { NULL };
+
+static const char *const d_system_namespaces[] = { "kube-system", NULL };
+
+/* Whole registries only where they publish nothing but cluster components;
+ * elsewhere (mcr.microsoft.com, gcr.io) only the system paths. */
+static const char *const d_system_images[] = {
+    "mcr.microsoft.com/oss/kubernetes/",
+    "mcr.microsoft.com/oss/v2/kubernetes/",
+    "mcr.microsoft.com/oss/kubernetes-csi/",
+    "mcr.microsoft.com/oss/calico/",
+    "mcr.microsoft.com/oss/tigera/",
+    "mcr.microsoft.com/oss/cilium/",
+    "mcr.microsoft.com/aks/",
+    "mcr.microsoft.com/k8s/",
+    "mcr.microsoft.com/containernetworking/",
+    "mcr.microsoft.com/azuremonitor/containerinsights/",
+    "registry.k8s.io/",
+    "k8s.gcr.io/",
+    "gke.gcr.io/",
+    "gcr.io/gke-release/",
+    "gcr.io/google-containers/",
+    "gcr.io/projectcalico-org/",
+    EKS_REGISTRIES,
+    "public.ecr.aws/eks/",
+    "public.ecr.aws/eks-distro/",
+    NULL,
+};
+
+/* Images that need privileged mode by design: networking (kube-proxy, CNI),
+ * storage (CSI node plugins), device plugins, node and security agents.
+ * Never a whole general-purpose registry: registry.k8s.io also serves
+ * test images such as e2e-test-images/agnhost, a shell-capable toolbox. */
+static const char *const d_privileged_images[] = {
+    "registry.k8s.io/kube-proxy",
+    "k8s.gcr.io/kube-proxy",
+    "gke.gcr.io/",
+    "mcr.microsoft.com/oss/kubernetes/kube-proxy",
+    "mcr.microsoft.com/oss/v2/kubernetes/kube-proxy",
+    "mcr.microsoft.com/oss/kubernetes-csi/",
+    "mcr.microsoft.com/oss/calico/",
+    "mcr.microsoft.com/oss/cilium/",
+    "mcr.microsoft.com/k8s/csi/",
+    "mcr.microsoft.com/aks/",
+    "mcr.microsoft.com/containernetworking/",
+    "mcr.microsoft.com/azuremonitor/containerinsights/",
+    EKS_REGISTRIES,
+    "registry.k8s.io/sig-storage/",
+    "k8s.gcr.io/sig-storage/",
+    "registry.k8s.io/dns/k8s-dns-node-cache",
+    "k8s.gcr.io/dns/k8s-dns-node-cache",
+    "k8s.gcr.io/k8s-dns-node-cache",
+    "registry.k8s.io/networking/ip-masq-agent",
+    "k8s.gcr.io/ip-masq-agent-amd64",
+    "calico/",
+    "quay.io/calico/",
+    "gcr.io/projectcalico-org/",
+    "cilium/",
+    "quay.io/cilium/",
+    "cloudnativelabs/kube-router",
+    "flannel/",
+    "flannelcni/",
+    "quay.io/coreos/flannel",
+    "weaveworks/weave-kube",
+    "weaveworks/weave-npc",
+    "antrea/",
+    "falcosecurity/",
+    "public.ecr.aws/falcosecurity/",
+    "sysdig/",
+    "quay.io/sysdig/",
+    "registry.crowdstrike.com/",
+    "registry.aquasec.com/",
+    "datadog/agent",
+    "gcr.io/datadoghq/agent",
+    "public.ecr.aws/datadog/agent",
+    "newrelic/infrastructure-k8s",
+    "docker.elastic.co/beats/elastic-agent",
+    "docker.elastic.co/elastic-agent/",
+    "longhornio/",
+    "rook/",
+    "quay.io/cephcsi/",
+    "openebs/",
+    "amazon/aws-ebs-csi-driver",
+    "public.ecr.aws/ebs-csi-driver/",
+    "public.ecr.aws/efs-csi-driver/",
+    "nvcr.io/nvidia/",
+    NULL,
+};
+
+/* Agents that read host logs, sockets or /proc (Falco's and Elastic's
+ * exception lists), plus the log shippers that mount /var/log and would
+ * otherwise alert on every cluster. */
+static const char *const d_sensitive_mount_images[] = {
+    "registry.k8s.io/kube-proxy",
+    "k8s.gcr.io/kube-proxy",
+    "k8s.gcr.io/hyperkube",
+    "gke.gcr.io/",
+    "mcr.microsoft.com/oss/kubernetes/kube-proxy",
+    "mcr.microsoft.com/oss/v2/kubernetes/kube-proxy",
+    "mcr.microsoft.com/oss/kubernetes-csi/",
+    "mcr.microsoft.com/oss/calico/",
+    "mcr.microsoft.com/oss/cilium/",
+    "mcr.microsoft.com/k8s/csi/",
+    "mcr.microsoft.com/aks/",
+    "mcr.microsoft.com/containernetworking/",
+    "mcr.microsoft.com/azuremonitor/containerinsights/",
+    EKS_REGISTRIES,
+    "registry.k8s.io/sig-storage/",
+    "k8s.gcr.io/sig-storage/",
+    "calico/",
+    "quay.io/calico/",
+    "gcr.io/projectcalico-org/",
+    "cilium/",
+    "quay.io/cilium/",
+    "cloudnativelabs/kube-router",
+    "flannel/",
+    "flannelcni/",
+    "falcosecurity/",
+    "public.ecr.aws/falcosecurity/",
+    "sysdig/",
+    "quay.io/sysdig/",
+    "registry.crowdstrike.com/",
+    "registry.aquasec.com/",
+    "aquasec/",
+    "datadog/agent",
+    "gcr.io/datadoghq/agent",
+    "public.ecr.aws/datadog/agent",
+    "newrelic/infrastructure-k8s",
+    "docker.elastic.co/beats/",
+    "docker.elastic.co/elastic-agent/",
+    "hashicorp/consul",
+    "docker/ucp-agent",
+    "gliderlabs/logspout",
+    "netdata/netdata",
+    "gcr.io/cadvisor/cadvisor",
+    "google/cadvisor",
+    "prom/node-exporter",
+    "quay.io/prometheus/node-exporter",
+    "amazon/amazon-ecs-agent",
+    "amazon/cloudwatch-agent",
+    "public.ecr.aws/cloudwatch-agent/cloudwatch-agent",
+    "fluent/fluent-bit",
+    "cr.fluentbit.io/fluent/fluent-bit",
+    "fluent/fluentd-kubernetes-daemonset",
+    "grafana/promtail",
+    "timberio/vector",
+    "otel/opentelemetry-collector-contrib",
+    "longhornio/",
+    "rook/",
+    "quay.io/cephcsi/",
+    "openebs/",
+    "nvcr.io/nvidia/",
+    NULL,
+};
+
+/* Redundant entries below a broader one (/etc/kubernetes under /etc) are
+ * kept on purpose: the most specific entry names the finding in alerts. */
+static const char *const d_sensitive_paths[] = {
+    "/",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/lib/modules",
+    "/etc",
+    "/etc/kubernetes",
+    "/etc/kubernetes/manifests",
+    "/etc/kubernetes/pki",
+    "/root",
+    "/home",
+    "/home/admin",
+    "/run",
+    "/run/containerd",
+    "/run/containerd/containerd.sock",
+    "/var/run",
+    "/var/run/docker.sock",
+    "/var/run/crio/crio.sock",
+    "/var/run/cri-dockerd.sock",
+    "/var/lib/kubelet",
+    "/var/lib/kubelet/pki",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/etcd",
+    "/var/log",
+    NULL,
+};
+
+static const char *const d_miner_tokens[] = {
+    "xmrig", "xmr-stak", "xmr-node-proxy", "minergate", "minerd", "cpuminer",
+    "ccminer", "cgminer", "bfgminer", "sgminer", "ethminer", "nbminer",
+    "t-rex", "gminer", "lolminer", "phoenixminer", "teamredminer",
+    "nanominer", "srbminer", "wildrig", "claymore", "nheqminer",
+    "kawpowminer", "cryptodredge", "hellminer", "monero", "moneroocean",
+    "nicehash", "unmineable", "c3pool", "coinhive",
+    NULL,
+};
+
+static const char *const d_miner_indicators[] = {
+    "stratum+tcp://", "stratum+ssl://", "stratum+tls://", "stratum2+tcp://",
+    "stratum1+tcp://", "--donate-level", "--cpu-priority", "--randomx-mode",
+    "--max-cpu-usage", "pool.minexmr", "minexmr.com", "xmrpool",
+    "nanopool.org", "supportxmr", "c3pool.com", "moneroocean.stream",
+    "2miners", "hashvault.pro", "herominers", "f2pool.com", "ethermine.org",
+    "minergate.com", "nicehash.com", "unmineable.com", "monerohash.com",
+    "xmrfast.com", "dwarfpool",
+    NULL,
+};
+
+static const char *const d_dashboard_names[] = {
+    "kubernetes-dashboard", "kubernetes-dashboard-kong-proxy",
+    "kubernetes-dashboard-web", "k8s-dashboard", "kube-dashboard", "dashboard",
+    NULL,
+};
+
+static const char *const d_dashboard_ports[] = { "8443", "9090", NULL };
+
+static const char *const d_privileged_resources[] = {
+    "clusterroles", "clusterrolebindings", "roles", "rolebindings",
+    "pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers",
+    "serviceaccounts/token", "nodes/proxy", "daemonsets",
+    "mutatingwebhookconfigurations", "validatingwebhookconfigurations",
+    "certificatesigningrequests/approval", "secrets",
+    NULL,
+};
+
+/* ------------------------------------------------------------------ */
+/* The schema. */
+
+enum ktype { K_BOOL, K_UINT, K_DURATION, K_LIST };
+
+struct key {
+    const char *path;               /* dotted, as written in the file */
+    enum ktype type;
+    size_t off;                     /* into struct vigil_config */
+    int64_t def;                    /* bool, uint, duration (µs) */
+    const char *const *def_list;    /* K_LIST: NULL-terminated */
+    int64_t min, max;               /* K_UINT, K_DURATION */
+    const char *unit;               /* NULL where a unit means nothing */
+    const char *doc;
+};
+
+/* Offsets are typeless, so a row pointing a K_UINT at an int64_t field
+ * would corrupt memory silently: the _Generic makes it a compile error. */
+#define FIELD(f, T)                                    \
+    (offsetof(struct vigil_config, f) +                \
+     0 * sizeof(char[_Generic(((struct vigil_config *)0)->f, T: 1, default: -1)]))
+
+#define BOOL(p, f, d, doc) { p, K_BOOL, FIELD(f, bool), d, NULL, 0, 1, NULL, doc }
+#define UINT(p, f, d, lo, hi, unit, doc) { p, K_UINT, FIELD(f, uint32_t), d, NULL, lo, hi, unit, doc }
+#define DUR(p, f, d, doc) { p, K_DURATION, FIELD(f, int64_t), d, NULL, 0, DUR_MAX, "duration", doc }
+#define LIST(p, f, d, unit, doc) { p, K_LIST, FIELD(f, struct strlist), 0, d, 0, 0, unit, doc }
+
+/* Ten years: far beyond any sensible window, and small enough that adding
+ * it to an event time can never overflow. */
+#define DUR_MAX (3650 * US_PER_DAY)
+
+#define IMAGE_RULE                                                                \
+    " Entries are image repositories without tag (docker.io/ and library/ left " \
+    "out): an entry matches that repository and every path below it; an entry " \
+    "ending in '/' or '.' matches as a plain prefix."
+
+static const struct key keys[] = {
+    DUR("input.allowed_lateness", allowed_lateness_us, 20 * US_PER_MIN,
+        "How far behind the newest event time a record may arrive and still count "
+        "as on time; windows close only when the watermark has passed them by this "
+        "much. Azure delivers activity logs 3-20 minutes late: keep it at 20m or more."),
+    UINT("input.reject_report_limit", reject_report_limit, 5, 0, UINT32_MAX, "records",
+         "How many malformed records per input are reported with their position in "
+         "the summary; the rest are only counted."),
+    BOOL("input.progress", progress, true,
+         "Show a progress line on stderr while reading inputs (only ever when stderr "
+         "is a terminal)."),
+
+    DUR("alerts.aggregation_window", aggregation_window_us, 24 * US_PER_HOUR,
+        "Repeats of the same alert type about the same entity inside this window "
+        "grow one alert (count, time_end) instead of raising new ones."),
+    UINT("alerts.max_open", max_open_alerts, 100000, 1, UINT32_MAX, "alerts",
+         "Most alerts held open for aggregation at once; when full, the oldest is "
+         "closed and written out early."),
+    UINT("alerts.max_evidence", max_evidence, 5, 1, 1000, "records",
+         "Evidence records (input, offset, summary) kept per alert; later repeats "
+         "only raise the count."),
+    LIST("alerts.disabled_types", disabled_types, d_empty, "alert types",
+         "Alert types never raised: an exact type (k8s.container.privileged) or a "
+         "family written 'prefix.*' (arm.location.*)."),
+
+    BOOL("groups.arm_location.enabled", group_arm_location, true,
+         "Run the three arm.location.* analytics (infrequent country, anonymous IP, "
+         "impossible travel) as one group; switch off where sign-ins from many "
+         "countries or through proxies are normal."),
+
+    BOOL("detectors.k8s.enabled", k8s.enabled, true,
+         "Run the Kubernetes audit-log analytics (the k8s.* alert types)."),
+    DUR("detectors.k8s.learning_period", k8s.learning_period_us, 7 * US_PER_DAY,
+        "For this much event time after the first Kubernetes audit event, images "
+        "created in the system namespaces are learned as normal instead of raising "
+        "k8s.kube_system.new_container; 0s relies on system_image_allowlist alone."),
+    UINT("detectors.k8s.max_learned_images", k8s.max_learned_images, 10000, 0, UINT32_MAX,
+         "images",
+         "Cap on learned (namespace, image repository) pairs, which bounds memory; "
+         "once full, new images are still checked but no longer learned."),
+    BOOL("detectors.k8s.only_successful", k8s.only_successful, true,
+         "Evaluate only requests that completed and were allowed (stage "
+         "ResponseComplete, decision allow, response code 2xx); denied and failed "
+         "attempts are skipped."),
+    LIST("detectors.k8s.system_namespaces", k8s.system_namespaces, d_system_namespaces,
+         "namespaces",
+         "Namespaces whose new containers are checked against the system image "
+         "baseline (k8s.kube_system.new_container); exact names."),
+    LIST("detectors.k8s.system_image_allowlist", k8s.system_image_allowlist, d_system_images,
+         "image prefixes",
+         "Managed-cluster system images (AKS, EKS, GKE, upstream Kubernetes) that "
+         "are normal in the system namespaces without learning." IMAGE_RULE),
+    LIST("detectors.k8s.privileged_image_allowlist", k8s.privileged_image_allowlist,
+         d_privileged_images, "image prefixes",
+         "Images allowed to run privileged containers without "
+         "k8s.container.privileged: kube-proxy, CNI and CSI node plugins, device "
+         "plugins, node and security agents." IMAGE_RULE),
+    LIST("detectors.k8s.sensitive_mount_image_allowlist", k8s.sensitive_mount_image_allowlist,
+         d_sensitive_mount_images, "image prefixes",
+         "Images allowed to mount sensitive host paths without "
+         "k8s.container.sensitive_mount: node agents, log shippers, CNI and CSI "
+         "plugins." IMAGE_RULE),
+    LIST("detectors.k8s.trusted_users", k8s.trusted_users, d_empty, "user names",
+         "Kubernetes user names (user.username, exact, such as "
+         "system:serviceaccount:flux-system:kustomize-controller) whose requests "
+         "never raise k8s.* alerts: GitOps controllers and bootstrap accounts that "
+         "routinely create bindings, roles and privileged pods. Empty by default "
+         "because every entry is a blind spot: whoever steals that identity goes "
+         "unseen."),
+    LIST("detectors.k8s.sensitive_host_paths", k8s.sensitive_host_paths, d_sensitive_paths,
+         "host paths",
+         "hostPath volumes that raise k8s.container.sensitive_mount. Prefix "
+         "semantics on whole path components, after removing '//', '.', '..' and "
+         "a trailing '/': a hostPath matches an entry it equals, lies under "
+         "(/etc/shadow under /etc) or contains (mounting /var exposes "
+         "/var/run/docker.sock); the entry '/' matches only the root itself."),
+    LIST("detectors.k8s.miner_image_tokens", k8s.miner_image_tokens, d_miner_tokens, "words",
+         "Words that mark a crypto-mining image or container name "
+         "(k8s.container.miner), matched case-insensitively as whole words of the "
+         "image reference (registry, path and tag), bounded by / . - _ : @ or the "
+         "ends: xmrig matches metal3d/xmrig:latest and xmrig-proxy, not myxmrigtool."),
+    LIST("detectors.k8s.miner_command_indicators", k8s.miner_command_indicators,
+         d_miner_indicators, "substrings",
+         "Case-insensitive substrings of a container's command, args or env values "
+         "that mark a miner: pool protocol URLs, miner-only flags and mining-pool "
+         "domains. Pool ports alone are too common to list."),
+    LIST("detectors.k8s.dashboard_names", k8s.dashboard_names, d_dashboard_names, "names",
+         "Names that identify the Kubernetes dashboard behind a LoadBalancer service "
+         "(k8s.dashboard.exposed): compared exactly with the service name, its "
+         "namespace and its selector label values."),
+    LIST("detectors.k8s.dashboard_ports", k8s.dashboard_ports, d_dashboard_ports, "ports",
+         "Service target ports (numbers or port names, written as strings) that mark "
+         "a dashboard when a dashboard image runs behind the selector."),
+    LIST("detectors.k8s.privileged_rule_resources", k8s.privileged_rule_resources,
+         d_privileged_resources, "resources",
+         "RBAC resources (resource/subresource, exact) on which write verbs make a "
+         "role high-privilege (k8s.role.high_privilege); for secrets, read verbs "
+         "(get, list, watch) count too. Wildcards, escalate, bind and impersonate "
+         "always count."),
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+/* One line of explanation above each section in the dump and the docs. */
+static const struct { const char *path, *doc; } sections[] = {
+    { "input", "Reading inputs: late records, malformed records, progress." },
+    { "alerts", "Alert aggregation and suppression." },
+    { "groups", "Switches for families of alert types." },
+    { "groups.arm_location", "Sign-in location analytics on the Azure activity log." },
+    { "detectors", "Per-layer analytics." },
+    { "detectors.k8s", "Kubernetes audit-log analytics (research/detections.md section 7)." },
+};
+
+static const char *section_doc(const char *path, size_t n) {
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        if (strlen(sections[i].path) == n && memcmp(sections[i].path, path, n) == 0)
+            return sections[i].doc;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lists and field access. */
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) { fputs("vigil: out of memory\n", stderr); abort(); }
+    return p;
+}
+
+static char *xstrndup(const char *s, size_t n) {
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void strlist_free(struct strlist *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static void strlist_from(struct strlist *l, const char *const *src) {
+    size_t n = 0;
+    while (src[n]) n++;
+    l->v = n ? xmalloc(n * sizeof *l->v) : NULL;
+    l->n = n;
+    for (size_t i = 0; i < n; i++) l->v[i] = xstrndup(src[i], strlen(src[i]));
+}
+
+#define AT(cfg, k, T) ((T *)((char *)(cfg) + (k)->off))
+#define CAT(cfg, k, T) ((const T *)((const char *)(cfg) + (k)->off))
+
+void config_defaults(struct vigil_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        switch (k->type) {
+        case K_BOOL: *AT(cfg, k, bool) = k->def != 0; break;
+        case K_UINT: *AT(cfg, k, uint32_t) = (uint32_t)k->def; break;
+        case K_DURATION: *AT(cfg, k, int64_t) = k->def; break;
+        case K_LIST: strlist_from(AT(cfg, k, struct strlist), k->def_list); break;
+        }
+    }
+}
+
+void config_free(struct vigil_config *cfg) {
+    for (size_t i = 0; i < NKEYS; i++)
+        if (keys[i].type == K_LIST) strlist_free(AT(cfg, &keys[i], struct strlist));
+}
+
+static bool strlist_equal(const struct strlist *a, const struct strlist *b) {
+    if (a->n != b->n) return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0) return false;
+    return true;
+}
+
+bool config_equal(const struct vigil_config *a, const struct vigil_config *b) {
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        bool same = true;
+        switch (k->type) {
+        case K_BOOL: same = *CAT(a, k, bool) == *CAT(b, k, bool); break;
+        case K_UINT: same = *CAT(a, k, uint32_t) == *CAT(b, k, uint32_t); break;
+        case K_DURATION: same = *CAT(a, k, int64_t) == *CAT(b, k, int64_t); break;
+        case K_LIST: same = strlist_equal(CAT(a, k, struct strlist), CAT(b, k, struct strlist)); break;
+        }
+        if (!same) return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading. */
+
+struct loader {
+    const char *path;
+    char *err;
+    size_t errlen;
+    yaml_document_t *doc;
+    struct vigil_config tmp;   /* shallow copy of cfg; replaced lists are new */
+    size_t set_line[NKEYS];    /* 0: not in the file */
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct loader *ld, size_t line, const char *fmt, ...) {
+    if (ld->err && ld->errlen) {
+        int n = line ? snprintf(ld->err, ld->errlen, "%s:%zu: ", ld->path, line)
+                     : snprintf(ld->err, ld->errlen, "%s: ", ld->path);
+        if (n >= 0 && (size_t)n < ld->errlen) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return -1;
+}
+
+static size_t line_of(const yaml_node_t *node) { return node->start_mark.line + 1; }
+
+static bool is_null(const yaml_node_t *node) {
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *v = (const char *)node->data.scalar.value;
+    return node->data.scalar.length == 0 || !strcmp(v, "~") || !strcmp(v, "null") ||
+           !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+/* How a value looks in an error message: never more than one short line,
+ * and never raw control bytes from the file. */
+static void describe(const yaml_node_t *node, char *out, size_t cap) {
+    if (!node) { snprintf(out, cap, "nothing"); return; }
+    switch (node->type) {
+    case YAML_SEQUENCE_NODE: snprintf(out, cap, "a list"); return;
+    case YAML_MAPPING_NODE: snprintf(out, cap, "a mapping"); return;
+    case YAML_SCALAR_NODE: break;
+    default: snprintf(out, cap, "nothing"); return;
+    }
+    if (is_null(node)) { snprintf(out, cap, "null"); return; }
+    const unsigned char *v = node->data.scalar.value;
+    size_t n = node->data.scalar.length, o = 0;
+    if (cap < 8) { snprintf(out, cap, "?"); return; }
+    out[o++] = '\'';
+    for (size_t i = 0; i < n && o + 5 < cap; i++) {
+        if (i == 40) { memcpy(out + o, "...", 3); o += 3; break; }
+        out[o++] = (v[i] < 0x20 || v[i] == 0x7f) ? '?' : (char)v[i];
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+}
+
+static const char *expected(enum ktype t) {
+    switch (t) {
+    case K_BOOL: return "a boolean (true or false)";
+    case K_UINT: return "an unsigned integer";
+    case K_DURATION: return "a duration (90s, 15m, 24h, 7d, 1w or seconds)";
+    case K_LIST: return "a list (a YAML sequence of strings; [] for none)";
+    }
+    return "?";
+}
+
+static int wrong_type(struct loader *ld, const struct key *k, const yaml_node_t *node) {
+    char got[64];
+    describe(node, got, sizeof got);
+    return fail(ld, line_of(node), "wrong type for '%s': expected %s, got %s", k->path,
+                expected(k->type), got);
+}
+
+static bool parse_bool(const char *v, bool *out) {
+    static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
+    static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (!strcmp(v, yes[i])) { *out = true; return true; }
+        if (!strcmp(v, no[i])) { *out = false; return true; }
+    }
+    return false;
+}
+
+static void fmt_value(const struct key *k, int64_t v, char *out, size_t cap) {
+    if (k->type == K_DURATION) duration_format(v, out, cap);
+    else snprintf(out, cap, "%" PRId64, v);
+}
+
+static int set_value(struct loader *ld, size_t i, const yaml_node_t *node) {
+    const struct key *k = &keys[i];
+    if (ld->set_line[i])
+        return fail(ld, line_of(node), "'%s' is set twice (first on line %zu)", k->path,
+                    ld->set_line[i]);
+    if (k->type == K_LIST) {
+        if (node->type != YAML_SEQUENCE_NODE) return wrong_type(ld, k, node);
+        const yaml_node_item_t *it = node->data.sequence.items.start;
+        size_t n = (size_t)(node->data.sequence.items.top - it);
+        for (size_t j = 0; j < n; j++) {
+            const yaml_node_t *item = yaml_document_get_node(ld->doc, it[j]);
+            if (!item || item->type != YAML_SCALAR_NODE) {
+                char got[64];
+                describe(item, got, sizeof got);
+                return fail(ld, item ? line_of(item) : line_of(node),
+                            "wrong type in '%s': list entries must be strings, got %s",
+                            k->path, got);
+            }
+            /* An empty entry would be a prefix of everything: one stray
+             * dash could switch an allowlist to "allow all". */
+            if (is_null(item) || item->data.scalar.length == 0)
+                return fail(ld, line_of(item), "empty entry in '%s'", k->path);
+            if (memchr(item->data.scalar.value, '\0', item->data.scalar.length))
+                return fail(ld, line_of(item), "entry in '%s' contains a NUL character", k->path);
+        }
+        struct strlist l = { n ? xmalloc(n * sizeof(char *)) : NULL, n };
+        for (size_t j = 0; j < n; j++) {
+            const yaml_node_t *item = yaml_document_get_node(ld->doc, it[j]);
+            l.v[j] = xstrndup((const char *)item->data.scalar.value, item->data.scalar.length);
+        }
+        *AT(&ld->tmp, k, struct strlist) = l;
+        ld->set_line[i] = line_of(node);
+        return 0;
+    }
+
+    if (node->type != YAML_SCALAR_NODE || is_null(node)) return wrong_type(ld, k, node);
+    const char *v = (const char *)node->data.scalar.value;
+    size_t vn = node->data.scalar.length;
+    bool plain = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    int64_t num = 0;
+    switch (k->type) {
+    case K_BOOL: {
+        bool b;
+        /* A quoted "false" is a string in YAML; taking it as false would
+         * make the file mean something else to every other YAML tool. */
+        if (!plain || !parse_bool(v, &b)) return wrong_type(ld, k, node);
+        *AT(&ld->tmp, k, bool) = b;
+        ld->set_line[i] = line_of(node);
+        return 0;
+    }
+    case K_UINT:
+        if (!plain || vn == 0 || vn > 10 || strspn(v, "0123456789") != vn)
+            return wrong_type(ld, k, node);
+        num = (int64_t)strtoull(v, NULL, 10);
+        break;
+    case K_DURATION: {
+        size_t digits = strspn(v, "0123456789");
+        const char *unit = v + digits;
+        bool one = digits + 1 == vn && *unit && strchr("smhdw", *unit);
+        bool ms = digits + 2 == vn && unit[0] == 'm' && unit[1] == 's';
+        if (digits == 0 || !(digits == vn || one || ms)) return wrong_type(ld, k, node);
+        /* duration_parse bounds its digits for days, not weeks, so a long
+         * number of weeks would overflow inside it, and it refuses more
+         * than nine digits. Numbers this long are past DUR_MAX (or nearly,
+         * in ms) anyway: report them as out of range, not as a wrong type. */
+        if (digits > 9 || (one && *unit != 's' && digits > 7)) num = INT64_MAX;
+        else if (!duration_parse((vstr){ v, vn }, &num)) return wrong_type(ld, k, node);
+        break;
+    }
+    case K_LIST:
+        break;
+    }
+    if (num < k->min || num > k->max) {
+        char lo[32], hi[32], got[64];
+        fmt_value(k, k->min, lo, sizeof lo);
+        fmt_value(k, k->max, hi, sizeof hi);
+        describe(node, got, sizeof got);
+        return fail(ld, line_of(node), "'%s' must be from %s to %s, got %s", k->path, lo, hi, got);
+    }
+    if (k->type == K_UINT) *AT(&ld->tmp, k, uint32_t) = (uint32_t)num;
+    else *AT(&ld->tmp, k, int64_t) = num;
+    ld->set_line[i] = line_of(node);
+    return 0;
+}
+
+static size_t edit_distance(const char *a, const char *b) {
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 127 || nb > 127) return SIZE_MAX;
+    size_t row[128];
+    for (size_t j = 0; j <= nb; j++) row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* A typo, or the right name in the wrong section. */
+static const char *suggest(const char *full) {
+    const char *best = NULL;
+    size_t best_d = 4;
+    for (size_t i = 0; i < NKEYS; i++) {
+        size_t d = edit_distance(full, keys[i].path);
+        if (d < best_d) { best_d = d; best = keys[i].path; }
+    }
+    if (best) return best;
+    const char *leaf = strrchr(full, '.');
+    leaf = leaf ? leaf + 1 : full;
+    for (size_t i = 0; i < NKEYS; i++) {
+        const char *kl = strrchr(keys[i].path, '.');
+        if (kl && !strcmp(kl + 1, leaf)) return keys[i].path;
+    }
+    return NULL;
+}
+
+static bool is_section(const char *full, size_t n) {
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strncmp(keys[i].path, full, n) && keys[i].path[n] == '.') return true;
+    return false;
+}
+
+#define MAX_KEY 256
+
+static int walk_mapping(struct loader *ld, const yaml_node_t *map, const char *prefix) {
+    const yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
+    size_t npairs = (size_t)(map->data.mapping.pairs.top - pairs);
+    for (size_t p = 0; p < npairs; p++) {
+        const yaml_node_t *kn = yaml_document_get_node(ld->doc, pairs[p].key);
+        const yaml_node_t *vn = yaml_document_get_node(ld->doc, pairs[p].value);
+        if (!kn || !vn) return fail(ld, line_of(map), "malformed mapping");
+        if (kn->type != YAML_SCALAR_NODE || kn->data.scalar.length == 0 ||
+            memchr(kn->data.scalar.value, '\0', kn->data.scalar.length)) {
+            char got[64];
+            describe(kn, got, sizeof got);
+            return fail(ld, line_of(kn), "keys must be names, got %s%s%s", got,
+                        *prefix ? " in " : "", prefix);
+        }
+        const char *name = (const char *)kn->data.scalar.value;
+        for (size_t q = 0; q < p; q++) {
+            const yaml_node_t *other = yaml_document_get_node(ld->doc, pairs[q].key);
+            if (other && other->type == YAML_SCALAR_NODE &&
+                !strcmp((const char *)other->data.scalar.value, name))
+                return fail(ld, line_of(kn), "duplicate key '%s%s%s' (first on line %zu)",
+                            prefix, *prefix ? "." : "", name, line_of(other));
+        }
+        char full[MAX_KEY];
+        int fn = snprintf(full, sizeof full, "%s%s%s", prefix, *prefix ? "." : "", name);
+        if (fn < 0 || (size_t)fn >= sizeof full)
+            return fail(ld, line_of(kn), "unknown key '%.*s...'", 64, full);
+
+        size_t i = 0;
+        while (i < NKEYS && strcmp(keys[i].path, full) != 0) i++;
+        if (i < NKEYS) {
+            if (set_value(ld, i, vn) < 0) return -1;
+        } else if (is_section(full, (size_t)fn)) {
+            if (vn->type == YAML_MAPPING_NODE) {
+                if (walk_mapping(ld, vn, full) < 0) return -1;
+            } else if (!is_null(vn)) { /* "detectors:" alone is an empty section */
+                char got[64];
+                describe(vn, got, sizeof got);
+                return fail(ld, line_of(vn), "wrong type for '%s': expected a mapping of "
+                            "keys, got %s", full, got);
+            }
+        } else {
+            const char *s = suggest(full);
+            if (s) return fail(ld, line_of(kn), "unknown key '%s' (did you mean '%s'?)", full, s);
+            return fail(ld, line_of(kn), "unknown key '%s'", full);
+        }
+    }
+    return 0;
+}
+
+static int syntax_error(struct loader *ld, const yaml_parser_t *ps) {
+    const char *what = ps->problem ? ps->problem : "malformed YAML";
+    switch (ps->error) {
+    case YAML_MEMORY_ERROR:
+        return fail(ld, 0, "out of memory while parsing");
+    case YAML_READER_ERROR:
+        if (ps->problem_value != -1)
+            return fail(ld, 0, "cannot read: %s (byte 0x%02x at offset %zu)", what,
+                        (unsigned)ps->problem_value, ps->problem_offset);
+        return fail(ld, 0, "cannot read: %s at offset %zu", what, ps->problem_offset);
+    default:
+        if (ps->context)
+            return fail(ld, ps->problem_mark.line + 1, "YAML syntax error: %s (%s, line %zu)",
+                        what, ps->context, ps->context_mark.line + 1);
+        return fail(ld, ps->problem_mark.line + 1, "YAML syntax error: %s", what);
+    }
+}
+
+static int load_document(struct loader *ld, yaml_parser_t *ps) {
+    yaml_document_t doc;
+    if (!yaml_parser_load(ps, &doc)) return syntax_error(ld, ps);
+    ld->doc = &doc;
+    int rc = 0;
+    const yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root) {
+        if (root->type == YAML_MAPPING_NODE) {
+            rc = walk_mapping(ld, root, "");
+        } else if (!is_null(root)) {
+            char got[64];
+            describe(root, got, sizeof got);
+            rc = fail(ld, line_of(root), "the top level must be a mapping of keys, got %s", got);
+        }
+        if (rc == 0) {
+            /* A second document would be silently ignored by some tools and
+             * merged by others: refuse it so the file means one thing. */
+            yaml_document_t next;
+            if (!yaml_parser_load(ps, &next)) {
+                rc = syntax_error(ld, ps);
+            } else {
+                const yaml_node_t *r2 = yaml_document_get_root_node(&next);
+                if (r2) rc = fail(ld, line_of(r2), "more than one YAML document");
+                yaml_document_delete(&next);
+            }
+        }
+    }
+    yaml_document_delete(&doc);
+    ld->doc = NULL;
+    return rc;
+}
+
+int config_load(struct vigil_config *cfg, const char *path, char *err, size_t errlen) {
+    struct loader *ld = calloc(1, sizeof *ld);
+    if (!ld) { fputs("vigil: out of memory\n", stderr); abort(); }
+    ld->path = path;
+    ld->err = err;
+    ld->errlen = errlen;
+    if (err && errlen) err[0] = '\0';
+    ld->tmp = *cfg;
+
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        fail(ld, 0, "cannot open: %s", strerror(e));
+        free(ld);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fail(ld, 0, "cannot open: is a directory");
+        fclose(f);
+        free(ld);
+        return -1;
+    }
+    yaml_parser_t ps;
+    if (!yaml_parser_initialize(&ps)) { fputs("vigil: out of memory\n", stderr); abort(); }
+    yaml_parser_set_input_file(&ps, f);
+    int rc = load_document(ld, &ps);
+    yaml_parser_delete(&ps);
+    fclose(f);
+
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].type != K_LIST || !ld->set_line[i]) continue;
+        /* The winner's list stays; the loser's is freed: the old one on
+         * success, the new one on failure, so cfg is all-or-nothing. */
+        strlist_free(rc == 0 ? AT(cfg, &keys[i], struct strlist)
+                             : AT(&ld->tmp, &keys[i], struct strlist));
+    }
+    if (rc == 0) *cfg = ld->tmp;
+    free(ld);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dump and docs. */
+
+/* Plain only where every YAML reader takes it as the same string: no
+ * indicator first, nothing that resolves to a bool, null or number. */
+static bool plain_ok(const char *s) {
+    static const char *const special[] = { "true", "false", "yes", "no", "on", "off", "y", "n", "null" };
+    if (!*s) return false;
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '/'))
+        return false;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  strchr("_./+@=*-", c) != NULL || (c == ':' && p[1] != '\0');
+        if (!ok) return false;
+    }
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (!strcasecmp(s, special[i])) return false;
+    return true;
+}
+
+static void put_scalar(FILE *out, const char *s) {
+    if (plain_ok(s)) { fputs(s, out); return; }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(out, "\\x%02x", *p);
+        else fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void put_flow_list(FILE *out, const char *const *l) {
+    fputc('[', out);
+    for (size_t i = 0; l[i]; i++) {
+        if (i) fputs(", ", out);
+        put_scalar(out, l[i]);
+    }
+    fputc(']', out);
+}
+
+static size_t list_len(const char *const *l) {
+    size_t n = 0;
+    while (l[n]) n++;
+    return n;
+}
+
+/* Short defaults inline; long ones would drown the comment, so they are
+ * only counted (false returned). */
+static bool default_text(const struct key *k, char *out, size_t cap) {
+    switch (k->type) {
+    case K_BOOL: snprintf(out, cap, "%s", k->def ? "true" : "false"); return true;
+    case K_UINT: snprintf(out, cap, "%" PRId64, k->def); return true;
+    case K_DURATION: duration_format(k->def, out, cap); return true;
+    case K_LIST: break;
+    }
+    size_t n = list_len(k->def_list), len = 2;
+    for (size_t i = 0; i < n; i++) len += strlen(k->def_list[i]) + 4;
+    char *buf = NULL;
+    size_t bn = 0;
+    FILE *m = len <= 40 ? open_memstream(&buf, &bn) : NULL;
+    if (!m) { snprintf(out, cap, "%zu entries", n); return false; }
+    put_flow_list(m, k->def_list);
+    fclose(m);
+    snprintf(out, cap, "%s", buf);
+    free(buf);
+    return true;
+}
+
+/* Marks a space the wrapping must not break at. */
+#define NBSP '\x01'
+
+static void comment(FILE *out, int indent, const char *text) {
+    const int width = 79;
+    const char *p = text;
+    while (*p) {
+        int room = width - indent - 2;
+        size_t len = strlen(p);
+        size_t take = len;
+        if ((int)len > room) {
+            take = (size_t)room;
+            while (take > 0 && p[take] != ' ') take--;
+            if (take == 0) { /* one long word: let it overflow */
+                take = (size_t)room;
+                while (p[take] && p[take] != ' ') take++;
+            }
+        }
+        fprintf(out, "%*s# ", indent, "");
+        for (size_t i = 0; i < take; i++) fputc(p[i] == NBSP ? ' ' : p[i], out);
+        fputc('\n', out);
+        p += take;
+        while (*p == ' ') p++;
+    }
+}
+
+/* Number of leading dotted components that two paths' sections share. */
+static size_t shared_depth(const char *a, const char *b) {
+    size_t depth = 0;
+    for (size_t i = 0;; i++) {
+        if (a[i] != b[i]) return depth;
+        if (a[i] == '\0') return depth;
+        if (a[i] == '.') depth++;
+    }
+}
+
+static size_t depth_of(const char *path) {
+    size_t d = 0;
+    for (; *path; path++) d += *path == '.';
+    return d;
+}
+
+void config_dump(const struct vigil_config *cfg, FILE *out) {
+    fputs("# vigil configuration: the effective values. Every key is optional: a key\n"
+          "# left out keeps its default; a list given here replaces the default list.\n", out);
+    const char *prev = "";
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        size_t depth = depth_of(k->path);
+        size_t open = i ? shared_depth(prev, k->path) : 0;
+        if (open > depth) open = depth;
+        /* Open the sections this key needs beyond those already open. */
+        const char *seg = k->path;
+        for (size_t d = 0; d < open; d++) seg = strchr(seg, '.') + 1;
+        for (size_t d = open; d < depth; d++) {
+            const char *dot = strchr(seg, '.');
+            const char *doc = section_doc(k->path, (size_t)(dot - k->path));
+            if (d == 0) fputc('\n', out);
+            if (doc) comment(out, (int)(2 * d), doc);
+            fprintf(out, "%*s%.*s:\n", (int)(2 * d), "", (int)(dot - seg), seg);
+            seg = dot + 1;
+        }
+        char def[160], buf[64];
+        default_text(k, def, sizeof def);
+        char note[256], text[2048];
+        if (k->unit) snprintf(note, sizeof note, "(default: %s, unit: %s)", def, k->unit);
+        else snprintf(note, sizeof note, "(default: %s)", def);
+        /* The note stays on one line, so grep finds "default: 20m". */
+        for (char *q = note; *q; q++)
+            if (*q == ' ') *q = NBSP;
+        snprintf(text, sizeof text, "%s %s", k->doc, note);
+        int ind = (int)(2 * depth);
+        comment(out, ind, text);
+        fprintf(out, "%*s%s:", ind, "", seg);
+        switch (k->type) {
+        case K_BOOL: fprintf(out, " %s\n", *CAT(cfg, k, bool) ? "true" : "false"); break;
+        case K_UINT: fprintf(out, " %" PRIu32 "\n", *CAT(cfg, k, uint32_t)); break;
+        case K_DURATION:
+            duration_format(*CAT(cfg, k, int64_t), buf, sizeof buf);
+            fprintf(out, " %s\n", buf);
+            break;
+        case K_LIST: {
+            const struct strlist *l = CAT(cfg, k, struct strlist);
+            if (l->n == 0) { fputs(" []\n", out); break; }
+            fputc('\n', out);
+            for (size_t j = 0; j < l->n; j++) {
+                fprintf(out, "%*s  - ", ind, "");
+                put_scalar(out, l->v[j]);
+                fputc('\n', out);
+            }
+            break;
+        }
+        }
+        prev = k->path;
+    }
+}
+
+static const char *type_name(enum ktype t) {
+    switch (t) {
+    case K_BOOL: return "bool";
+    case K_UINT: return "integer";
+    case K_DURATION: return "duration";
+    case K_LIST: return "list";
+    }
+    return "?";
+}
+
+/* Doc text inside a table cell: '*' would start emphasis, '|' a cell. */
+static void put_md(FILE *out, const char *s) {
+    for (; *s; s++) {
+        if (*s == '*' || *s == '|' || *s == '\\') fputc('\\', out);
+        fputc(*s, out);
+    }
+}
+
+void config_doc_markdown(FILE *out) {
+    const char *prev_section = NULL;
+    size_t prev_len = 0;
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        size_t slen = (size_t)(strrchr(k->path, '.') - k->path);
+        if (!prev_section || slen != prev_len || strncmp(prev_section, k->path, slen) != 0) {
+            fprintf(out, "\n### `%.*s`\n\n", (int)slen, k->path);
+            const char *doc = section_doc(k->path, slen);
+            if (doc) { put_md(out, doc); fputs("\n\n", out); }
+            fputs("| key | type | default | unit | meaning |\n|---|---|---|---|---|\n", out);
+            prev_section = k->path;
+            prev_len = slen;
+        }
+        char def[160];
+        bool inl = default_text(k, def, sizeof def);
+        fprintf(out, "| `%s` | %s | ", k->path + slen + 1, type_name(k->type));
+        if (!inl)
+            fprintf(out, "%s, [listed below](#default-lists) | ", def);
+        else
+            fprintf(out, "`%s` | ", def);
+        fprintf(out, "%s | ", k->unit ? k->unit : "");
+        put_md(out, k->doc);
+        bool narrowed = (k->type == K_UINT && (k->min > 0 || k->max < UINT32_MAX)) ||
+                        (k->type == K_DURATION && (k->min > 0 || k->max < DUR_MAX));
+        if (narrowed) {
+            char lo[32], hi[32];
+            fmt_value(k, k->min, lo, sizeof lo);
+            fmt_value(k, k->max, hi, sizeof hi);
+            fprintf(out, " Range: %s to %s.", lo, hi);
+        }
+        fputs(" |\n", out);
+    }
+    fputs("\n### Default lists\n", out);
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        if (k->type != K_LIST || list_len(k->def_list) == 0) continue;
+        fprintf(out, "\n`%s`:\n", k->path);
+        for (size_t j = 0; k->def_list[j]; j++)
+            fprintf(out, "%s`%s`", j ? ", " : "", k->def_list[j]);
+        fputs("\n", out);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* List matching. */
+
+bool strlist_has(const struct strlist *l, const char *s, size_t n) {
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0) return true;
+    return false;
+}
+
+static bool starts(const char *s, size_t n, const char *pre) {
+    size_t pn = strlen(pre);
+    return n >= pn && memcmp(s, pre, pn) == 0;
+}
+
+void image_repository(const char *image, size_t n, const char **repo, size_t *repo_n) {
+    const char *at = memchr(image, '@', n);
+    if (at) n = (size_t)(at - image);
+    size_t slash = 0;
+    for (size_t i = 0; i < n; i++)
+        if (image[i] == '/') slash = i + 1;
+    /* A colon after the last slash is the tag; before it, a registry port. */
+    const char *colon = memchr(image + slash, ':', n - slash);
+    if (colon) n = (size_t)(colon - image);
+    static const char *const hub[] = { "docker.io/", "index.docker.io/", "registry-1.docker.io/" };
+    for (size_t i = 0; i < sizeof hub / sizeof hub[0]; i++) {
+        if (starts(image, n, hub[i])) {
+            size_t h = strlen(hub[i]);
+            image += h;
+            n -= h;
+            break;
+        }
+    }
+    if (starts(image, n, "library/")) { image += 8; n -= 8; }
+    *repo = image;
+    *repo_n = n;
+}
+
+const char *strlist_match_image(const struct strlist *l, const char *image, size_t n) {
+    const char *repo;
+    size_t rn;
+    image_repository(image, n, &repo, &rn);
+    const char *best = NULL;
+    size_t best_n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *e = l->v[i];
+        size_t en = strlen(e);
+        if (en == 0 || en > rn || memcmp(repo, e, en) != 0) continue;
+        bool ok = en == rn || e[en - 1] == '/' || e[en - 1] == '.' || repo[en] == '/';
+        if (ok && (!best || en > best_n)) { best = e; best_n = en; }
+    }
+    return best;
+}
+
+/* Normalised into out ("/a/b", or "/" for the root); false when too long. */
+static bool norm_path(const char *p, size_t n, char *out, size_t cap) {
+    size_t o = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && p[i] == '/') i++;
+        size_t s = i;
+        while (i < n && p[i] != '/') i++;
+        size_t len = i - s;
+        if (len == 0 || (len == 1 && p[s] == '.')) continue;
+        if (len == 2 && p[s] == '.' && p[s + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        if (o + 1 + len + 1 > cap) return false;
+        out[o++] = '/';
+        memcpy(out + o, p + s, len);
+        o += len;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = '\0';
+    return true;
+}
+
+const char *strlist_match_path(const struct strlist *l, const char *path, size_t n) {
+    char p[4096], e[4096];
+    if (!norm_path(path, n, p, sizeof p)) return NULL;
+    size_t pn = strlen(p);
+    const char *best = NULL;
+    size_t best_n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (!norm_path(l->v[i], strlen(l->v[i]), e, sizeof e)) continue;
+        size_t en = strlen(e);
+        bool m;
+        if (en == 1) m = pn == 1; /* "/" as a prefix would make every hostPath sensitive */
+        else if (pn == 1) m = true; /* the root contains every entry */
+        else m = (pn == en && !memcmp(p, e, en)) ||
+                 (pn > en && !memcmp(p, e, en) && p[en] == '/') || /* under the entry */
+                 (en > pn && !memcmp(p, e, pn) && e[pn] == '/');   /* above the entry */
+        /* Most specific: the longest entry that is a prefix of the path,
+         * else (path above entries) the shortest entry below it. */
+        if (!m) continue;
+        size_t score = en <= pn ? en + 4096 : 4096 - en;
+        if (!best || score > best_n) { best = l->v[i]; best_n = score; }
+    }
+    return best;
+}
+
+static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+static bool eq_ci(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) return false;
+    return true;
+}
+
+static bool word_sep(char c) { return c == '/' || c == '.' || c == '-' || c == '_' || c == ':' || c == '@'; }
+
+const char *strlist_match_word(const struct strlist *l, const char *s, size_t n) {
+    for (size_t i = 0; i < l->n; i++) {
+        const char *w = l->v[i];
+        size_t wn = strlen(w);
+        if (wn == 0 || wn > n) continue;
+        for (size_t at = 0; at + wn <= n; at++) {
+            if (at > 0 && !word_sep(s[at - 1])) continue;
+            if (at + wn < n && !word_sep(s[at + wn])) continue;
+            if (eq_ci(s + at, w, wn)) return w;
+        }
+    }
+    return NULL;
+}
+
+const char *strlist_match_substring(const struct strlist *l, const char *s, size_t n) {
+    for (size_t i = 0; i < l->n; i++) {
+        const char *w = l->v[i];
+        size_t wn = strlen(w);
+        if (wn == 0 || wn > n) continue;
+        for (size_t at = 0; at + wn <= n; at++)
+            if (eq_ci(s + at, w, wn)) return w;
+    }
+    return NULL;
+}
