@@ -123,7 +123,7 @@ int demo_run(const char *dir_arg) {
         return 2;
     }
     /* manifest lines: PHASE <tab> FILE, phases in order */
-    char line[4096], phase[256] = "";
+    char line[4096], phase[sizeof line] = "";
     char *paths[MAX_FILES];
     const char *files[MAX_FILES];
     int n = 0, rc = 0;

@@ -165,7 +165,7 @@ static int start_detectors(struct scan *s) {
 /* ---- reading ------------------------------------------------------------ */
 
 /* Advance one input to its next event. */
-static void pull(struct scan *s, struct input *in) {
+static void pull(struct input *in) {
     in->has_head = false;
     while (!in->done) {
         if (in->fmt->next(in->dec, &in->head)) { in->has_head = true; return; }
@@ -232,13 +232,15 @@ static void dispatch(struct scan *s, const struct event *ev) {
 
 static void run_merge(struct scan *s) {
     for (int i = 0; i < s->n_in; i++)
-        if (s->in[i].fmt) pull(s, &s->in[i]);
+        if (s->in[i].fmt) pull(&s->in[i]);
     struct input *in;
     uint64_t n = 0;
     while ((in = earliest(s))) {
-        if (in->head.time_us < s->ctx.watermark_us - s->cfg.allowed_lateness_us) in->late++;
+        if (s->ctx.watermark_us != TIME_NONE &&
+            in->head.time_us < s->ctx.watermark_us - s->cfg.allowed_lateness_us)
+            in->late++;
         dispatch(s, &in->head);
-        pull(s, in);
+        pull(in);
         if (s->show_progress && (++n & 0x3fff) == 0) progress(s, false);
     }
     if (s->ctx.watermark_us != TIME_NONE) tick(s, s->ctx.watermark_us);

@@ -93,7 +93,14 @@ def main():
         p = run(["scan", gz])
         check("gzip input, detected by content", p.returncode == 0 and len(alerts(p)) == 1 and "(gzip)" in p.stderr, p)
         p1, p2 = run(["scan", good]), run(["scan", gz])
-        check("gzip and plain give identical alerts", p1.stdout == p2.stdout and p1.stdout, p2)
+        def without_input_names(p):
+            out = alerts(p)
+            for a in out:
+                for e in a["evidence"]:
+                    e.pop("input", None)
+            return out
+        check("gzip and plain give identical alerts",
+              p1.stdout and without_input_names(p1) == without_input_names(p2), p2)
 
         out = os.path.join(tmp, "alerts.jsonl")
         p = run(["scan", "--out", out, good])

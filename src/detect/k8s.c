@@ -312,7 +312,7 @@ static struct cluster_learning *cluster_of(struct k8s_det *d, vstr name, int64_t
         if (vstr_eqc(name, d->clusters[i].name)) return &d->clusters[i];
     if (d->n_clusters == MAX_CLUSTERS) return &d->clusters[MAX_CLUSTERS - 1];
     struct cluster_learning *c = &d->clusters[d->n_clusters++];
-    c->name = strndup(name.p, name.n);
+    c->name = strndup(name.n ? name.p : "", name.n);
     c->start_us = t;
     return c;
 }
@@ -320,11 +320,11 @@ static struct cluster_learning *cluster_of(struct k8s_det *d, vstr name, int64_t
 static vstr image_key(struct k8s_det *d, vstr cluster, vstr ns, vstr repo) {
     size_t n = cluster.n + ns.n + repo.n + 2;
     char *k = arena_alloc(&d->scratch, n);
-    memcpy(k, cluster.p, cluster.n);
-    k[cluster.n] = 0x1f;
-    memcpy(k + cluster.n + 1, ns.p, ns.n);
-    k[cluster.n + 1 + ns.n] = 0x1f;
-    memcpy(k + cluster.n + ns.n + 2, repo.p, repo.n);
+    char *e = vstr_put(k, cluster);
+    *e++ = 0x1f;
+    e = vstr_put(e, ns);
+    *e++ = 0x1f;
+    vstr_put(e, repo);
     return (vstr){ k, n };
 }
 

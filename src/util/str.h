@@ -24,6 +24,12 @@ static inline bool vstr_suffix(vstr s, const char *suf) {
     size_t n = strlen(suf);
     return s.n >= n && memcmp(s.p + s.n - n, suf, n) == 0;
 }
+/* Copy s to dst (no terminator) and return the end; safe for empty slices,
+ * whose p may be NULL. */
+static inline char *vstr_put(char *dst, vstr s) {
+    if (s.n) memcpy(dst, s.p, s.n);
+    return dst + s.n;
+}
 bool vstr_contains(vstr hay, vstr needle);
 bool vstr_contains_ci(vstr hay, vstr needle);
 bool vstr_eq_ci(vstr a, vstr b);
