@@ -1,5 +1,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "decode/decoder.h"
 
@@ -15,6 +16,7 @@ struct reason_count {
 struct rejects {
     unsigned print_first;
     FILE *out;
+    bool on_terminal;                   /* a progress line may be showing there */
     uint64_t total;
     struct reason_count reasons[MAX_REASONS];
     unsigned n_reasons;
@@ -25,6 +27,7 @@ struct rejects *rejects_new(unsigned print_first, FILE *out) {
     if (!rj) abort();
     rj->print_first = print_first;
     rj->out = out;
+    rj->on_terminal = out && isatty(fileno(out));
     return rj;
 }
 
@@ -51,6 +54,8 @@ void rejects_add(struct rejects *rj, const char *input, uint64_t offset, const c
             shown[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
         }
         shown[n] = 0;
+        /* erase a progress line first, or the report lands in its middle */
+        if (rj->on_terminal) fputs("\r\033[K", rj->out);
         fprintf(rj->out, "vigil: rejected %s at offset %" PRIu64 ": %s%s%s%s\n", input, offset, reason,
                 n ? " (" : "", shown, n ? (detail.n > n ? "...)" : ")") : "");
         if (rj->total == rj->print_first)
