@@ -39,11 +39,13 @@ struct k8s_det {
     struct seenset *images;     /* key: cluster \x1f namespace \x1f image repository */
     struct cluster_learning clusters[MAX_CLUSTERS];
     unsigned n_clusters;
+    struct cluster_learning *last_cluster;   /* of the previous event */
     arena scratch;              /* per-event text, reset per event */
     /* what the input could not show */
     uint64_t changes_without_object;
     uint64_t controller_pods_skipped;
     uint64_t denied_skipped;
+    uint64_t dry_runs_skipped;
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -55,6 +57,20 @@ static bool is_change(vstr verb) {
 static bool succeeded(const struct k8s_audit *e) {
     if (vstr_eqc(e->decision, "forbid")) return false;
     return e->code == 0 || (e->code >= 200 && e->code < 300);
+}
+
+/* A server-side dry run (?dryRun=All, as kubectl apply --dry-run=server,
+ * Argo CD diffs and admission tests send) is validated and answered like
+ * the real request, but nothing is persisted. */
+static bool is_dry_run(vstr uri) {
+    size_t i = 0;
+    while (i < uri.n && uri.p[i] != '?') i++;
+    while (i < uri.n) {
+        vstr param = { uri.p + i + 1, 0 };
+        for (i++; i < uri.n && uri.p[i] != '&'; i++) param.n++;
+        if (vstr_prefix(param, "dryRun=") && param.n > 7) return true;
+    }
+    return false;
 }
 
 static bool list_has(const struct strlist *l, vstr s) { return strlist_has(l, s.p, s.n); }
@@ -354,8 +370,8 @@ static void check_system_namespace(struct k8s_det *d, const struct event *ev, st
     buf_init(&base);
     char period[32];
     duration_format(d->cfg->k8s.learning_period_us, period, sizeof period);
-    buf_printf(&base, "%zu images learned in system namespaces since %s (learning period %s)",
-               seenset_size(d->images), since, period);
+    buf_printf(&base, "%zu image%s learned in system namespaces since %s, learning period %s",
+               seenset_size(d->images), seenset_size(d->images) == 1 ? "" : "s", since, period);
     alert_var(a, "baseline", buf_vstr(&base));
     alert_var(a, "containers", describe_containers(d, ps, pick));
     prop_images(a, ps, pick);
@@ -511,7 +527,7 @@ static void check_dashboard_service(struct k8s_det *d, const struct event *ev, s
     }
     if (!ports.n) buf_puts(&ports, "(not in the request)");
     struct alert *a = k8s_alert(d, "k8s.dashboard.exposed", ev, evidence_line(d, e, "dashboard exposed"));
-    alert_var(a, "service", object_path(d, e, false));
+    alert_var(a, "service", object_name(e));
     alert_var(a, "service_type", o->service_type.n ? o->service_type : VSTR("ClusterIP"));
     alert_var(a, "ports", buf_vstr(&ports));
     alert_var(a, "exposure", vstr_c(exposure));
@@ -531,9 +547,9 @@ static void check_dashboard_ingress(struct k8s_det *d, const struct event *ev, s
     if (!hit.n) return;
     struct alert *a = k8s_alert(d, "k8s.dashboard.exposed", ev, evidence_line(d, e, "dashboard behind an Ingress"));
     alert_var(a, "service", hit);
-    alert_var(a, "service_type", VSTR("Ingress"));
-    alert_var(a, "ports", VSTR("the Ingress's HTTP(S) ports"));
-    alert_var(a, "exposure", VSTR("an Ingress"));
+    alert_var(a, "service_type", VSTR("publicly routed"));
+    alert_var(a, "ports", VSTR("that the ingress controller serves"));
+    alert_var(a, "exposure", VSTR("through an Ingress"));
     alert_prop_str(a, "backend_service", hit);
     alert_emit(ctx->alerts, a);
 }
@@ -552,9 +568,14 @@ static bool needs_object(vstr resource) {
 static void k8s_on_event(void *self, const struct event *ev, struct detect_ctx *ctx) {
     struct k8s_det *d = self;
     const struct k8s_audit *e = ev->u.k8s;
-    if (ev->kind != EV_K8S_AUDIT || !is_change(e->verb)) return;   /* the fast path: reads */
+    if (ev->kind != EV_K8S_AUDIT) return;
+    /* The learning period runs from the cluster's first event, whatever it is. */
+    if (!d->last_cluster || !vstr_eqc(e->cluster, d->last_cluster->name))
+        d->last_cluster = cluster_of(d, e->cluster, ev->time_us);
+    if (!is_change(e->verb)) return;   /* the fast path: reads */
     if (e->subresource.n && !vstr_eqc(e->subresource, "ephemeralcontainers")) return;
     if (d->cfg->k8s.only_successful && !succeeded(e)) { d->denied_skipped++; return; }
+    if (is_dry_run(e->request_uri)) { d->dry_runs_skipped++; return; }
     if (!e->obj.present) {
         if (needs_object(e->resource)) d->changes_without_object++;
         return;
@@ -634,6 +655,8 @@ static void k8s_report(void *self, buf *out) {
                    d->controller_pods_skipped);
     if (d->denied_skipped)
         buf_printf(out, "  k8s: %" PRIu64 " denied or failed changes were not considered\n", d->denied_skipped);
+    if (d->dry_runs_skipped)
+        buf_printf(out, "  k8s: %" PRIu64 " dry-run changes (nothing persisted) were not considered\n", d->dry_runs_skipped);
     if (seenset_evictions(d->images))
         buf_printf(out, "  k8s: learned image set full: %" PRIu64 " entries evicted (detectors.k8s.max_learned_images)\n",
                    seenset_evictions(d->images));
