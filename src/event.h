@@ -66,6 +66,7 @@ struct k8s_rule {
     vstr *resources; uint32_t n_resources;
     vstr *api_groups; uint32_t n_api_groups;
     vstr *non_resource_urls; uint32_t n_non_resource_urls;
+    vstr *resource_names; uint32_t n_resource_names;   /* empty: every object */
 };
 
 struct k8s_subject { vstr kind, name, ns; };
@@ -74,11 +75,15 @@ struct k8s_kv { vstr key, value; };
 
 struct k8s_port { int64_t port, node_port; vstr target_port, name; };
 
+/* metadata.ownerReferences: the one marked controller (else the first). */
+struct k8s_owner { vstr kind, name, uid; };
+
 /* The object a request created or changed, reduced to what detectors use.
  * Only the parts that exist for its kind are filled. */
 struct k8s_object {
     bool present;
-    vstr kind, name, ns, generate_name;
+    vstr kind, name, ns, generate_name, uid;
+    struct k8s_owner owner;             /* kind empty: no owner */
     struct k8s_kv *labels; uint32_t n_labels;
     struct k8s_kv *annotations; uint32_t n_annotations;
     /* Pod, or the pod template of a workload (Deployment, ReplicaSet,

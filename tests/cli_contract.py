@@ -116,7 +116,9 @@ def main():
         ents = sorted(a["compromised_entity"] for a in alerts(p))
         check("bad records skipped, neighbours kept", p.returncode == 0 and ents == ["pods/web/c", "pods/web/d"], p)
         check("rejects reported with input and offset", "rejected " + mixed + " at offset" in p.stderr and
-              "rejected 2 records: invalid JSON" in p.stderr, p)
+              "rejected 1 record: invalid JSON" in p.stderr and
+              "rejected 1 record: record is not a JSON object" in p.stderr and
+              "(not json at all)" in p.stderr, p)
 
         # repeats inside the aggregation window are one alert with a count
         rep = os.path.join(tmp, "repeat.jsonl")

@@ -826,11 +826,11 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "Persistence" },
         .techniques = { "T1098.006", "T1078" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object} that binds the cluster-admin role to {subjects}. "
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster} that binds the cluster-admin role to {subjects}. "
             "cluster-admin can do anything in the cluster, so a new binding to it gives lasting "
             "full control to whoever holds those subjects' credentials.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "subjects" },
+        .vars = { "in_cluster", "actor", "source_ip", "user_agent", "verb", "object", "subjects" },
         .remediation = {
             "Confirm with the actor that the binding is needed; if not, delete it and investigate "
             "the actor's other requests.",
@@ -845,13 +845,11 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "InitialAccess" },
         .techniques = { "T1133", "T1190" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object} that makes the Kubernetes dashboard service {service} a "
-            "{service_type} service on ports {ports} ({exposure}). A dashboard reachable from "
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster} that {exposure}. A dashboard reachable from "
             "outside the cluster lets anyone who finds it try to log in or exploit it, and with a "
             "privileged service account it can hand over the whole cluster.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "service",
-                  "service_type", "ports", "exposure" },
+        .vars = { "in_cluster", "actor", "source_ip", "user_agent", "verb", "object", "exposure" },
         .remediation = {
             "Change the service back to ClusterIP, or restrict loadBalancerSourceRanges to your "
             "administrators' addresses.",
@@ -867,10 +865,10 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "Persistence" },
         .techniques = { "T1098", "T1078" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object}, a role that grants {powers}. Anyone later bound to this "
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster}, a role that grants {powers}. Anyone later bound to this "
             "role gets those powers, so a new high-privilege role can be a prepared backdoor.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "powers" },
+        .vars = { "in_cluster", "actor", "source_ip", "user_agent", "verb", "object", "powers" },
         .remediation = {
             "Confirm with the actor that the role is needed with these permissions.",
             "Replace wildcards and powerful verbs (escalate, bind, impersonate, secrets access, "
@@ -885,11 +883,12 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "Persistence" },
         .techniques = { "T1610", "T1036" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object} with containers {containers}, which are not among the "
-            "containers that normally run in kube-system (baseline: {baseline}). Attackers hide workloads in kube-system because few people look there "
-            "and its pods often run with broad rights.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "containers",
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster} with containers {containers}, which are not among the "
+            "containers that normally run in kube-system (baseline: {baseline}).{?origin} Attackers "
+            "hide workloads in kube-system because few people look there and its pods often run "
+            "with broad rights.",
+        .vars = { "in_cluster", "origin", "actor", "source_ip", "user_agent", "verb", "object", "containers",
                   "baseline" },
         .remediation = {
             "Check whether a cluster add-on or upgrade explains the new container; if so, add its "
@@ -905,12 +904,12 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "Execution" },
         .techniques = { "T1496", "T1610" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object} with containers {containers} that match a "
-            "cryptocurrency-mining indicator ({indicator}). Miners are the most common payload on "
-            "hijacked clusters: they burn the cluster's compute at the owner's expense and show "
-            "that someone unwanted can deploy workloads.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "containers",
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster} with containers {containers} that match a "
+            "cryptocurrency-mining indicator ({indicator}).{?origin} Miners are the most common "
+            "payload on hijacked clusters: they burn the cluster's compute at the owner's expense "
+            "and show that someone unwanted can deploy workloads.",
+        .vars = { "in_cluster", "origin", "actor", "source_ip", "user_agent", "verb", "object", "containers",
                   "indicator" },
         .remediation = {
             "Delete the workload and any controller (Deployment, DaemonSet, CronJob) that recreates "
@@ -927,11 +926,11 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PrivilegeEscalation" },
         .techniques = { "T1610", "T1611" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object} with privileged containers {containers}. A privileged "
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster} with privileged containers {containers}.{?origin} A privileged "
             "container has nearly full access to its node, so whoever controls it can escape to the "
             "host and reach the other workloads there.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "containers" },
+        .vars = { "in_cluster", "origin", "actor", "source_ip", "user_agent", "verb", "object", "containers" },
         .remediation = {
             "Confirm the workload really needs privileged mode; most need only specific "
             "capabilities.",
@@ -947,11 +946,11 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PrivilegeEscalation" },
         .techniques = { "T1611", "T1610" },
         .description =
-            "In cluster {cluster}, {actor} (from {source_ip}, user agent {user_agent}) sent a "
-            "{verb} request for {object} whose containers {containers} mount sensitive host paths: "
-            "{mounts}. A container that can see host folders such as /etc, the container runtime "
-            "socket or the kubelet's files has a direct path to taking over the node.",
-        .vars = { "cluster", "actor", "source_ip", "user_agent", "verb", "object", "containers",
+            "{actor} (from {source_ip}, user agent {user_agent}) sent a {verb} request for "
+            "{object}{?in_cluster} whose containers {containers} mount sensitive host paths: "
+            "{mounts}.{?origin} A container that can see host folders such as /etc, the container "
+            "runtime socket or the kubelet's files has a direct path to taking over the node.",
+        .vars = { "in_cluster", "origin", "actor", "source_ip", "user_agent", "verb", "object", "containers",
                   "mounts" },
         .remediation = {
             "Confirm the workload needs these host paths; if not, remove the hostPath volumes.",
@@ -1146,7 +1145,9 @@ static const vstr *find_var(const struct template_var *vars, size_t n_vars, cons
  * copied as it stands rather than swallowed, so a malformed template still
  * reads sensibly. Values come from log fields; they are copied verbatim and
  * never rescanned, so a value containing "{x}" cannot expand further. An
- * empty value prints "(none)", so the sentence still reads. */
+ * empty value prints "(none)", so the sentence still reads, except in an
+ * optional placeholder, "{?name}": a clause the detector adds only when it
+ * applies (" in cluster X"), which renders as nothing when empty. */
 void catalog_render(const char *tmpl, const struct template_var *vars, size_t n_vars, buf *out) {
     if (!tmpl) return;
     const char *p = tmpl;
@@ -1155,12 +1156,13 @@ void catalog_render(const char *tmpl, const struct template_var *vars, size_t n_
         if (!brace) { buf_puts(out, p); return; }
         buf_put(out, p, (size_t)(brace - p));
         if (brace[1] == '{') { buf_putc(out, '{'); p = brace + 2; continue; }
-        const char *q = brace + 1;
+        bool optional = brace[1] == '?';
+        const char *name = brace + 1 + optional, *q = name;
         while (is_name_char(*q)) q++;
-        if (*q != '}' || q == brace + 1) { buf_putc(out, '{'); p = brace + 1; continue; }
-        const vstr *v = vars ? find_var(vars, n_vars, brace + 1, (size_t)(q - brace - 1)) : NULL;
+        if (*q != '}' || q == name) { buf_putc(out, '{'); p = brace + 1; continue; }
+        const vstr *v = vars ? find_var(vars, n_vars, name, (size_t)(q - name)) : NULL;
         if (!v) buf_puts(out, "(unknown)");
-        else if (v->n == 0) buf_puts(out, "(none)");
+        else if (v->n == 0) buf_puts(out, optional ? "" : "(none)");
         else buf_putv(out, *v);
         p = q + 1;
     }

@@ -87,6 +87,8 @@ static const char *const d_privileged_images[] = {
     "flannel/",
     "flannelcni/",
     "quay.io/coreos/flannel",
+    "ghcr.io/kubereboot/kured",
+    "weaveworks/kured",
     "weaveworks/weave-kube",
     "weaveworks/weave-npc",
     "antrea/",
@@ -195,10 +197,11 @@ static const char *const d_sensitive_paths[] = {
     "/root",
     "/home",
     "/home/admin",
-    "/run",
+    /* not /run or /var/run themselves: a mount of either contains the
+     * sockets below and matches through them, while their other folders
+     * (CSI provider sockets, secrets-store) are ordinary */
     "/run/containerd",
     "/run/containerd/containerd.sock",
-    "/var/run",
     "/var/run/docker.sock",
     "/var/run/crio/crio.sock",
     "/var/run/cri-dockerd.sock",
@@ -234,11 +237,9 @@ static const char *const d_miner_indicators[] = {
 
 static const char *const d_dashboard_names[] = {
     "kubernetes-dashboard", "kubernetes-dashboard-kong-proxy",
-    "kubernetes-dashboard-web", "k8s-dashboard", "kube-dashboard", "dashboard",
+    "kubernetes-dashboard-web", "kubernetes-dashboard-api", "k8s-dashboard", "kube-dashboard",
     NULL,
 };
-
-static const char *const d_dashboard_ports[] = { "8443", "9090", NULL };
 
 static const char *const d_privileged_resources[] = {
     "clusterroles", "clusterrolebindings", "roles", "rolebindings",
@@ -323,8 +324,16 @@ static const struct key keys[] = {
         "k8s.kube_system.new_container; 0s relies on system_image_allowlist alone."),
     UINT("detectors.k8s.max_learned_images", k8s.max_learned_images, 10000, 0, UINT32_MAX,
          "images",
-         "Cap on learned (namespace, image repository) pairs, which bounds memory; "
-         "once full, new images are still checked but no longer learned."),
+         "Cap on learned (cluster, namespace, image repository) entries, which "
+         "bounds memory; once full, the least recently seen are forgotten (and "
+         "counted in the summary), so they would alert again if they came back."),
+    UINT("detectors.k8s.max_tracked_workloads", k8s.max_tracked_workloads, 100000, 0, UINT32_MAX,
+         "workloads",
+         "Cap on remembered workloads whose pod template was checked (kept across "
+         "runs with --state): a ReplicaSet, Job or Pod that a controller creates for "
+         "one of them is not checked again. Once full, the least recently seen are "
+         "forgotten and their next controller-made objects are checked, and can "
+         "alert, on their own."),
     BOOL("detectors.k8s.only_successful", k8s.only_successful, true,
          "Evaluate only requests that completed and were allowed (stage "
          "ResponseComplete, decision allow, response code 2xx); denied and failed "
@@ -372,18 +381,19 @@ static const struct key keys[] = {
          "that mark a miner: pool protocol URLs, miner-only flags and mining-pool "
          "domains. Pool ports alone are too common to list."),
     LIST("detectors.k8s.dashboard_names", k8s.dashboard_names, d_dashboard_names, "names",
-         "Names that identify the Kubernetes dashboard behind a LoadBalancer service "
-         "(k8s.dashboard.exposed): compared exactly with the service name, its "
-         "namespace and its selector label values."),
-    LIST("detectors.k8s.dashboard_ports", k8s.dashboard_ports, d_dashboard_ports, "ports",
-         "Service target ports (numbers or port names, written as strings) that mark "
-         "a dashboard when a dashboard image runs behind the selector."),
+         "Names that identify the Kubernetes dashboard behind a LoadBalancer, NodePort "
+         "or external-IP service or an Ingress (k8s.dashboard.exposed): compared "
+         "exactly with the service name, its namespace, its selector label values and "
+         "an Ingress's backend service names. A generic name such as 'dashboard' would "
+         "also match Grafana and the like, so it is not in the default."),
     LIST("detectors.k8s.privileged_rule_resources", k8s.privileged_rule_resources,
          d_privileged_resources, "resources",
-         "RBAC resources (resource/subresource, exact) on which write verbs make a "
-         "role high-privilege (k8s.role.high_privilege); for secrets, read verbs "
-         "(get, list, watch) count too. Wildcards, escalate, bind and impersonate "
-         "always count."),
+         "RBAC resources (resource/subresource, exact) that make a role "
+         "high-privilege (k8s.role.high_privilege): write verbs on them count, "
+         "except for three: secrets count when a ClusterRole may read (get, list, "
+         "watch) every secret, not named ones; pods/exec and pods/attach count with "
+         "create or get; nodes/proxy counts with any verb. Wildcards, escalate, bind "
+         "and impersonate always count."),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

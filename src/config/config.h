@@ -31,6 +31,7 @@ struct vigil_config {
         bool enabled;                           /* default true */
         int64_t learning_period_us;             /* default 7d: kube-system image learning */
         uint32_t max_learned_images;            /* default 10000 */
+        uint32_t max_tracked_workloads;         /* default 100000 */
         bool only_successful;                   /* default true: skip denied/failed requests */
         struct strlist system_namespaces;       /* default [kube-system] */
         struct strlist system_image_allowlist;  /* image prefixes always normal in system namespaces */
@@ -41,7 +42,6 @@ struct vigil_config {
         struct strlist miner_image_tokens;      /* matched on image path segments */
         struct strlist miner_command_indicators;/* substrings of command/args/env */
         struct strlist dashboard_names;         /* service / selector values naming the dashboard */
-        struct strlist dashboard_ports;         /* target ports of the dashboard ("8443", "9090") */
         struct strlist privileged_rule_resources; /* resources whose write access is high privilege */
     } k8s;
 };

@@ -305,6 +305,7 @@ static void decode_rules(jval *v, struct k8s_object *o, arena *a) {
             else if (key_is(fk, "resources")) r->n_resources = str_array(a, &fv, &r->resources);
             else if (key_is(fk, "apiGroups")) r->n_api_groups = str_array(a, &fv, &r->api_groups);
             else if (key_is(fk, "nonResourceURLs")) r->n_non_resource_urls = str_array(a, &fv, &r->non_resource_urls);
+            else if (key_is(fk, "resourceNames")) r->n_resource_names = str_array(a, &fv, &r->resource_names);
         }
     }
 }
@@ -439,6 +440,31 @@ static void decode_ingress_spec(jval *v, struct k8s_object *o, arena *a) {
     }
 }
 
+/* The controlling owner decides who is answerable for an object that a
+ * controller wrote: a ReplicaSet's Deployment, a Pod's ReplicaSet. */
+static void decode_owner_refs(jval *v, struct k8s_object *o) {
+    jiter it;
+    jval e;
+    if (!jv_arr_begin(v, &it)) return;
+    while (jv_arr_next(&it, &e)) {
+        jiter fi;
+        jval fv;
+        vstr fk;
+        struct k8s_owner ref = { VSTR_NULL, VSTR_NULL, VSTR_NULL };
+        bool controller = false;
+        if (!jv_obj_begin(&e, &fi)) continue;
+        while (jv_obj_next(&fi, &fk, &fv)) {
+            if (key_is(fk, "kind")) str_field(&fv, &ref.kind);
+            else if (key_is(fk, "name")) str_field(&fv, &ref.name);
+            else if (key_is(fk, "uid")) str_field(&fv, &ref.uid);
+            else if (key_is(fk, "controller")) jv_bool(&fv, &controller);
+        }
+        if (!ref.kind.n || !ref.name.n) continue;
+        if (controller || !o->owner.kind.n) o->owner = ref;
+        if (controller) return;
+    }
+}
+
 static void decode_metadata(jval *v, struct k8s_object *o, arena *a) {
     jiter it;
     jval e;
@@ -448,6 +474,8 @@ static void decode_metadata(jval *v, struct k8s_object *o, arena *a) {
         if (key_is(k, "name")) str_field(&e, &o->name);
         else if (key_is(k, "namespace")) str_field(&e, &o->ns);
         else if (key_is(k, "generateName")) str_field(&e, &o->generate_name);
+        else if (key_is(k, "uid")) str_field(&e, &o->uid);
+        else if (key_is(k, "ownerReferences")) decode_owner_refs(&e, o);
         else if (key_is(k, "labels")) o->n_labels = kv_map(a, &e, &o->labels);
         else if (key_is(k, "annotations")) o->n_annotations = kv_map(a, &e, &o->annotations);
     }
@@ -799,6 +827,14 @@ static void k8s_begin(void *self, const struct record *rec) {
     d->cluster_hint = VSTR_NULL;
     d->t_envelope = TIME_NONE;
     reset_event(d);
+    /* Text that is not JSON at all (a log line, a header) gets a reason that
+     * says so, rather than the parser's account of a scalar document. */
+    size_t lead = 0;
+    while (lead < rec->len && (rec->p[lead] == ' ' || rec->p[lead] == '\t' || rec->p[lead] == '\r')) lead++;
+    if (lead < rec->len && rec->p[lead] != '{' && rec->p[lead] != '[') {
+        reject(d, R_NOT_OBJECT, (vstr){ rec->p + lead, rec->len - lead });
+        return;
+    }
     if (!jparse(d->outer, rec->p, rec->len, rec->cap, &d->root)) {
         reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer)));
         return;

@@ -10,10 +10,18 @@
  *   k8s.dashboard.exposed          the dashboard behind a LoadBalancer,
  *                                  NodePort, external IP or Ingress
  *
- * Only requests that changed something (create, update, patch) and were
- * allowed are considered. Pods that controllers create from a workload's
- * template are not alerted again: the workload (created by a person) was
- * checked when it was written, and the alert names that person. */
+ * Only requests that changed something (create, update, patch), were
+ * allowed and were not dry runs are considered.
+ *
+ * Who answers for an object: a ReplicaSet, Job or Pod that a controller
+ * makes from another object's template is not judged again when that owner
+ * was checked (its alert names the person who wrote the owner). The owners
+ * checked are remembered, across runs too; when the owner was never seen
+ * (written before the log began, or logged without its body) the object is
+ * judged on its own, the alert names the controller and the owner, and the
+ * owner is the compromised entity so that repeats aggregate. Mirror pods,
+ * which the kubelet makes for static pods defined on a node's disk, get
+ * only the kube-system check: their definition never passes the API. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,16 +42,30 @@ struct cluster_learning {
     int64_t start_us;           /* first event seen from this cluster */
 };
 
+/* Who made the object in hand, and so whether and how it is judged. */
+enum origin {
+    ORIGIN_DIRECT,              /* a person or tool wrote it */
+    ORIGIN_OWNER_CHECKED,       /* a controller made it for an owner checked already */
+    ORIGIN_OWNER_UNSEEN,        /* a controller made it for an owner never seen */
+    ORIGIN_MIRROR,              /* the kubelet mirrors a static pod */
+};
+
 struct k8s_det {
     const struct vigil_config *cfg;
     struct seenset *images;     /* key: cluster \x1f namespace \x1f image repository */
+    struct seenset *workloads;  /* checked owners, key: cluster \x1f namespace \x1f resource \x1f name */
     struct cluster_learning clusters[MAX_CLUSTERS];
     unsigned n_clusters;
     struct cluster_learning *last_cluster;   /* of the previous event */
+    /* the event in hand */
+    enum origin origin;
+    vstr owner_path;            /* "replicasets/shop/web-5d8f9c7b44" when ORIGIN_OWNER_UNSEEN */
     arena scratch;              /* per-event text, reset per event */
     /* what the input could not show */
     uint64_t changes_without_object;
-    uint64_t controller_pods_skipped;
+    uint64_t controller_objects_skipped;
+    uint64_t controller_objects_unowned;
+    uint64_t mirror_pods;
     uint64_t denied_skipped;
     uint64_t dry_runs_skipped;
 };
@@ -75,10 +97,10 @@ static bool is_dry_run(vstr uri) {
 
 static bool list_has(const struct strlist *l, vstr s) { return strlist_has(l, s.p, s.n); }
 
-/* Controllers and the kubelet create pods on behalf of the workload that
- * a person wrote. */
+/* kube-controller-manager, with a service account per controller (kubeadm's
+ * and the managed clouds' default) or with its own identity. */
 static bool is_controller(vstr user) {
-    if (vstr_prefix(user, "system:node:")) return true;
+    if (vstr_eqc(user, "system:kube-controller-manager")) return true;
     return vstr_prefix(user, "system:serviceaccount:kube-system:") && vstr_suffix(user, "-controller");
 }
 
@@ -113,15 +135,58 @@ static vstr object_namespace(const struct k8s_audit *e) { return e->ns.n ? e->ns
 
 /* "pods/default/web", or "clusterroles/admin" for cluster-scoped objects;
  * prefixed with "cluster:" when the log names its cluster. */
-static vstr object_path(struct k8s_det *d, const struct k8s_audit *e, bool with_cluster) {
+static vstr path_of(struct k8s_det *d, vstr cluster, vstr resource, vstr ns, vstr name) {
     buf b;
     buf_init(&b);
-    if (with_cluster && e->cluster.n) { buf_putv(&b, e->cluster); buf_putc(&b, ':'); }
-    buf_putv(&b, e->resource.n ? e->resource : VSTR("objects"));
-    vstr ns = object_namespace(e);
+    if (cluster.n) { buf_putv(&b, cluster); buf_putc(&b, ':'); }
+    buf_putv(&b, resource.n ? resource : VSTR("objects"));
     if (ns.n) { buf_putc(&b, '/'); buf_putv(&b, ns); }
     buf_putc(&b, '/');
-    buf_putv(&b, object_name(e));
+    buf_putv(&b, name);
+    vstr v = arena_dup(&d->scratch, buf_vstr(&b));
+    buf_free(&b);
+    return v;
+}
+
+static vstr object_path(struct k8s_det *d, const struct k8s_audit *e, bool with_cluster) {
+    return path_of(d, with_cluster ? e->cluster : VSTR_NULL, e->resource, object_namespace(e), object_name(e));
+}
+
+/* Key of a set: its parts joined by \x1f, which no name contains. */
+static vstr join_key(struct k8s_det *d, const vstr *parts, size_t n) {
+    size_t len = n - 1;
+    for (size_t i = 0; i < n; i++) len += parts[i].n;
+    char *k = arena_alloc(&d->scratch, len), *at = k;
+    for (size_t i = 0; i < n; i++) {
+        if (i) *at++ = 0x1f;
+        at = vstr_put(at, parts[i]);
+    }
+    return (vstr){ k, len };
+}
+
+static vstr in_cluster(struct k8s_det *d, const struct k8s_audit *e) {
+    if (!e->cluster.n) return VSTR("");
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, " in cluster ");
+    buf_putv(&b, e->cluster);
+    vstr v = arena_dup(&d->scratch, buf_vstr(&b));
+    buf_free(&b);
+    return v;
+}
+
+/* A sentence (with its leading space) for objects a controller made. */
+static vstr origin_sentence(struct k8s_det *d, const struct k8s_audit *e) {
+    buf b;
+    buf_init(&b);
+    if (d->origin == ORIGIN_OWNER_UNSEEN)
+        buf_printf(&b, " The controller made it for %.*s %.*s, whose own creation or last change is not in the "
+                   "audit log read so far, so this object is judged on its own.",
+                   (int)e->obj.owner.kind.n, e->obj.owner.kind.p, (int)e->obj.owner.name.n, e->obj.owner.name.p);
+    else if (d->origin == ORIGIN_MIRROR)
+        buf_puts(&b, " It mirrors a static pod, defined in a file on that node rather than through the API.");
+    else if (is_controller(e->user))
+        buf_puts(&b, " A controller made it, and the request names no owner.");
     vstr v = arena_dup(&d->scratch, buf_vstr(&b));
     buf_free(&b);
     return v;
@@ -146,14 +211,16 @@ static struct alert *k8s_alert(struct k8s_det *d, const char *type, const struct
     struct alert *a = alert_new(type, ev);
     vstr actor = actor_of(d, e);
     vstr ip = e->n_source_ips ? e->source_ips[0] : VSTR("(unknown)");
-    alert_entity(a, object_path(d, e, true));
+    if (d->origin == ORIGIN_OWNER_UNSEEN) alert_entity(a, d->owner_path);
+    else alert_entity(a, object_path(d, e, true));
     alert_var(a, "actor", actor);
     alert_var(a, "source_ip", ip);
     alert_var(a, "user_agent", e->user_agent.n ? e->user_agent : VSTR("(none)"));
     alert_var(a, "verb", e->verb);
     alert_var(a, "object", object_path(d, e, false));
     alert_var(a, "namespace", object_namespace(e).n ? object_namespace(e) : VSTR("(cluster-wide)"));
-    alert_var(a, "cluster", e->cluster.n ? e->cluster : VSTR("(default)"));
+    alert_var(a, "in_cluster", in_cluster(d, e));
+    alert_var(a, "origin", origin_sentence(d, e));
     alert_entity_str(a, "account", e->user);
     if (e->impersonated_user.n) alert_entity_str(a, "impersonated_account", e->impersonated_user);
     alert_entity_strs(a, "ip", e->source_ips, e->n_source_ips);
@@ -163,6 +230,7 @@ static struct alert *k8s_alert(struct k8s_det *d, const char *type, const struct
     alert_entity_str(a, "k8s_object", object_path(d, e, false));
     alert_prop_str(a, "verb", e->verb);
     if (e->audit_id.n) alert_prop_str(a, "audit_id", e->audit_id);
+    if (d->origin == ORIGIN_OWNER_UNSEEN) alert_prop_str(a, "owner_not_seen", d->owner_path);
     if (e->code) alert_prop_int(a, "response_code", e->code);
     alert_evidence(a, ev, summary);
     return a;
@@ -281,13 +349,14 @@ static void check_sensitive_mounts(struct k8s_det *d, const struct event *ev, st
     buf_free(&mounts);
 }
 
-/* The first miner indicator of a container: a token of its image name,
- * or a pool URL / miner flag in its command line or environment. */
+/* The first miner indicator of a container: a word of its image reference
+ * or its name, or a pool URL / miner flag in its command line or
+ * environment. */
 static const char *miner_indicator(struct k8s_det *d, const struct k8s_container *c, vstr *where) {
     const struct strlist *tok = &d->cfg->k8s.miner_image_tokens, *ind = &d->cfg->k8s.miner_command_indicators;
-    vstr repo = repository_of(c->image);
-    const char *hit = strlist_match_word(tok, repo.p, repo.n);
+    const char *hit = strlist_match_word(tok, c->image.p, c->image.n);
     if (hit) { *where = VSTR("image"); return hit; }
+    if ((hit = strlist_match_word(tok, c->name.p, c->name.n))) { *where = VSTR("container name"); return hit; }
     for (uint32_t k = 0; k < c->n_command; k++)
         if ((hit = strlist_match_substring(ind, c->command[k].p, c->command[k].n))) { *where = VSTR("command line"); return hit; }
     for (uint32_t k = 0; k < c->n_env_values; k++)
@@ -334,16 +403,29 @@ static struct cluster_learning *cluster_of(struct k8s_det *d, vstr name, int64_t
 }
 
 static vstr image_key(struct k8s_det *d, vstr cluster, vstr ns, vstr repo) {
-    size_t n = cluster.n + ns.n + repo.n + 2;
-    char *k = arena_alloc(&d->scratch, n);
-    char *e = vstr_put(k, cluster);
-    *e++ = 0x1f;
-    e = vstr_put(e, ns);
-    *e++ = 0x1f;
-    vstr_put(e, repo);
-    return (vstr){ k, n };
+    return join_key(d, (vstr[]){ cluster, ns, repo }, 3);
 }
 
+struct prefix_count { vstr prefix; size_t n; };
+
+static void count_prefixed(void *ud, const struct seen_entry *en) {
+    struct prefix_count *c = ud;
+    if (en->key.n > c->prefix.n && memcmp(en->key.p, c->prefix.p, c->prefix.n) == 0) c->n++;
+}
+
+/* Images learned in one cluster's system namespaces. It walks the whole
+ * set, which only an alert pays for. */
+static size_t cluster_images(struct k8s_det *d, vstr cluster) {
+    char *p = arena_alloc(&d->scratch, cluster.n + 1);
+    *vstr_put(p, cluster) = 0x1f;
+    struct prefix_count c = { { p, cluster.n + 1 }, 0 };
+    seenset_each(d->images, count_prefixed, &c);
+    return c.n;
+}
+
+/* Learns the images of a pod template in a system namespace; after the
+ * learning period an image not learned alerts, unless the object was judged
+ * elsewhere (may_alert false), and is learned so that it alerts once. */
 static void check_system_namespace(struct k8s_det *d, const struct event *ev, struct detect_ctx *ctx, bool may_alert) {
     const struct k8s_audit *e = ev->u.k8s;
     const struct k8s_podspec *ps = &e->obj.pod;
@@ -370,12 +452,13 @@ static void check_system_namespace(struct k8s_det *d, const struct event *ev, st
     buf_init(&base);
     char period[32];
     duration_format(d->cfg->k8s.learning_period_us, period, sizeof period);
-    buf_printf(&base, "%zu image%s learned in system namespaces since %s, learning period %s",
-               seenset_size(d->images), seenset_size(d->images) == 1 ? "" : "s", since, period);
+    size_t known = cluster_images(d, e->cluster) - hits;   /* before this request */
+    buf_printf(&base, "%zu image%s learned in the cluster's system namespaces since %s, learning period %s",
+               known, known == 1 ? "" : "s", since, period);
     alert_var(a, "baseline", buf_vstr(&base));
     alert_var(a, "containers", describe_containers(d, ps, pick));
     prop_images(a, ps, pick);
-    alert_prop_int(a, "known_images", (int64_t)seenset_size(d->images));
+    alert_prop_int(a, "known_images", (int64_t)known);
     alert_prop_str(a, "learning_since", vstr_c(since));
     alert_prop_str(a, "learning_period", vstr_c(period));
     alert_emit(ctx->alerts, a);
@@ -402,8 +485,12 @@ static bool has_read_verb(const struct k8s_rule *r) {
            has(r->verbs, r->n_verbs, "watch") || has(r->verbs, r->n_verbs, "*");
 }
 
-/* Append to out a phrase per dangerous power the rule grants. */
-static void rule_powers(struct k8s_det *d, const struct k8s_rule *r, buf *out, uint32_t *n) {
+/* Append to out a phrase per dangerous power the rule grants. Wildcards
+ * and the escalation verbs always count; a resource counts when it is in
+ * privileged_rule_resources, each in its own way. Reading secrets counts
+ * only cluster-wide and for every secret: a namespaced role, or one limited
+ * to named secrets, is how applications are meant to read their own. */
+static void rule_powers(struct k8s_det *d, const struct k8s_rule *r, bool cluster_wide, buf *out, uint32_t *n) {
     #define POWER(...) do { if (out->n) buf_puts(out, "; "); buf_printf(out, __VA_ARGS__); (*n)++; } while (0)
     bool all_verbs = has(r->verbs, r->n_verbs, "*");
     bool all_res = has(r->resources, r->n_resources, "*");
@@ -414,19 +501,22 @@ static void rule_powers(struct k8s_det *d, const struct k8s_rule *r, buf *out, u
     static const char *const esc[] = { "escalate", "bind", "impersonate" };
     for (size_t i = 0; i < 3; i++)
         if (has(r->verbs, r->n_verbs, esc[i])) POWER("%s", esc[i]);
-    if (has(r->resources, r->n_resources, "secrets") && has_read_verb(r)) POWER("read secrets");
-    if ((has(r->resources, r->n_resources, "pods/exec") || has(r->resources, r->n_resources, "pods/attach")) &&
-        (has(r->verbs, r->n_verbs, "create") || has(r->verbs, r->n_verbs, "get") || all_verbs))
-        POWER("exec or attach into pods");
-    if (has(r->resources, r->n_resources, "nodes/proxy")) POWER("proxy to nodes (kubelet API)");
-    if (has_write_verb(r)) {
-        const struct strlist *l = &d->cfg->k8s.privileged_rule_resources;
-        for (uint32_t i = 0; i < r->n_resources; i++) {
-            vstr res = r->resources[i];
-            if (vstr_eqc(res, "secrets") || vstr_eqc(res, "pods/exec") || vstr_eqc(res, "pods/attach") ||
-                vstr_eqc(res, "nodes/proxy"))
-                continue;   /* reported above */
-            if (list_has(l, res)) POWER("write %.*s", (int)res.n, res.p);
+    const struct strlist *l = &d->cfg->k8s.privileged_rule_resources;
+    bool exec_done = false;
+    for (uint32_t i = 0; i < r->n_resources; i++) {
+        vstr res = r->resources[i];
+        if (!list_has(l, res)) continue;
+        if (vstr_eqc(res, "secrets")) {
+            if (has_read_verb(r) && cluster_wide && !r->n_resource_names) POWER("read every secret in the cluster");
+        } else if (vstr_eqc(res, "pods/exec") || vstr_eqc(res, "pods/attach")) {
+            /* exec is a create on the subresource (get for old clients) */
+            if (!exec_done && (has(r->verbs, r->n_verbs, "create") || has(r->verbs, r->n_verbs, "get") || all_verbs))
+                POWER("exec or attach into pods");
+            exec_done = true;
+        } else if (vstr_eqc(res, "nodes/proxy")) {
+            if (r->n_verbs) POWER("proxy to nodes (kubelet API)");
+        } else if (has_write_verb(r)) {
+            POWER("write %.*s", (int)res.n, res.p);
         }
     }
     #undef POWER
@@ -439,7 +529,8 @@ static void check_role(struct k8s_det *d, const struct event *ev, struct detect_
     buf powers;
     buf_init(&powers);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < o->n_rules; i++) rule_powers(d, &o->rules[i], &powers, &n);
+    bool cluster_wide = vstr_eqc(e->resource, "clusterroles");
+    for (uint32_t i = 0; i < o->n_rules; i++) rule_powers(d, &o->rules[i], cluster_wide, &powers, &n);
     if (n) {
         struct alert *a = k8s_alert(d, "k8s.role.high_privilege", ev, evidence_line(d, e, "role with high privileges"));
         alert_var(a, "role", object_path(d, e, false));
@@ -486,7 +577,7 @@ static bool names_dashboard(struct k8s_det *d, vstr s) { return s.n && list_has(
 
 static bool is_dashboard_service(struct k8s_det *d, const struct k8s_audit *e) {
     const struct k8s_object *o = &e->obj;
-    if (names_dashboard(d, object_name(e)) || vstr_eqc(object_namespace(e), "kubernetes-dashboard")) return true;
+    if (names_dashboard(d, object_name(e)) || names_dashboard(d, object_namespace(e))) return true;
     for (uint32_t i = 0; i < o->n_selector; i++)
         if (names_dashboard(d, o->selector[i].value)) return true;
     return false;
@@ -506,18 +597,19 @@ static bool is_internal_lb(const struct k8s_object *o) {
 static void check_dashboard_service(struct k8s_det *d, const struct event *ev, struct detect_ctx *ctx) {
     const struct k8s_audit *e = ev->u.k8s;
     const struct k8s_object *o = &e->obj;
-    const char *exposure = NULL;
+    enum { LB_PUBLIC, LB_RANGES, NODE_PORT, EXTERNAL_IPS, NONE } how = NONE;
     if (vstr_eqc(o->service_type, "LoadBalancer")) {
         if (is_internal_lb(o)) return;
-        exposure = o->n_lb_source_ranges ? "a LoadBalancer restricted to source ranges" : "a public LoadBalancer";
+        how = o->n_lb_source_ranges ? LB_RANGES : LB_PUBLIC;
     } else if (vstr_eqc(o->service_type, "NodePort")) {
-        exposure = "a NodePort open on every node";
+        how = NODE_PORT;
     } else if (o->n_external_ips) {
-        exposure = "external IP addresses";
+        how = EXTERNAL_IPS;
     }
-    if (!exposure || !is_dashboard_service(d, e)) return;
-    buf ports;
+    if (how == NONE || !is_dashboard_service(d, e)) return;
+    buf ports, x;
     buf_init(&ports);
+    buf_init(&x);
     for (uint32_t i = 0; i < o->n_ports; i++) {
         if (ports.n) buf_puts(&ports, ", ");
         buf_printf(&ports, "%" PRId64, o->ports[i].port);
@@ -525,17 +617,35 @@ static void check_dashboard_service(struct k8s_det *d, const struct event *ev, s
         if (o->ports[i].target_port.n)
             buf_printf(&ports, " -> %.*s", (int)o->ports[i].target_port.n, o->ports[i].target_port.p);
     }
-    if (!ports.n) buf_puts(&ports, "(not in the request)");
+    if (!ports.n) buf_puts(&ports, "(ports not in the request)");
+    vstr name = object_name(e);
+    buf_printf(&x, "makes the Kubernetes dashboard's service %.*s ", (int)name.n, name.p);
+    switch (how) {
+    case LB_PUBLIC: buf_printf(&x, "a LoadBalancer on ports %.*s, open to the internet", (int)ports.n, ports.p); break;
+    case LB_RANGES:
+        buf_printf(&x, "a LoadBalancer on ports %.*s, open to ", (int)ports.n, ports.p);
+        for (uint32_t i = 0; i < o->n_lb_source_ranges; i++)
+            buf_printf(&x, "%s%.*s", i ? ", " : "", (int)o->lb_source_ranges[i].n, o->lb_source_ranges[i].p);
+        break;
+    case NODE_PORT: buf_printf(&x, "a NodePort service, open on every node: ports %.*s", (int)ports.n, ports.p); break;
+    case EXTERNAL_IPS:
+        buf_puts(&x, "reachable on external addresses ");
+        for (uint32_t i = 0; i < o->n_external_ips; i++)
+            buf_printf(&x, "%s%.*s", i ? ", " : "", (int)o->external_ips[i].n, o->external_ips[i].p);
+        buf_printf(&x, ", ports %.*s", (int)ports.n, ports.p);
+        break;
+    case NONE: break;
+    }
     struct alert *a = k8s_alert(d, "k8s.dashboard.exposed", ev, evidence_line(d, e, "dashboard exposed"));
-    alert_var(a, "service", object_name(e));
-    alert_var(a, "service_type", o->service_type.n ? o->service_type : VSTR("ClusterIP"));
-    alert_var(a, "ports", buf_vstr(&ports));
-    alert_var(a, "exposure", vstr_c(exposure));
+    alert_var(a, "exposure", buf_vstr(&x));
+    alert_prop_str(a, "service", name);
     alert_prop_str(a, "service_type", o->service_type);
+    alert_prop_str(a, "ports", buf_vstr(&ports));
     alert_prop_strs(a, "load_balancer_source_ranges", o->lb_source_ranges, o->n_lb_source_ranges);
     alert_prop_strs(a, "external_ips", o->external_ips, o->n_external_ips);
     alert_emit(ctx->alerts, a);
     buf_free(&ports);
+    buf_free(&x);
 }
 
 static void check_dashboard_ingress(struct k8s_det *d, const struct event *ev, struct detect_ctx *ctx) {
@@ -545,13 +655,103 @@ static void check_dashboard_ingress(struct k8s_det *d, const struct event *ev, s
     for (uint32_t i = 0; i < o->n_backend_services && !hit.n; i++)
         if (names_dashboard(d, o->backend_services[i])) hit = o->backend_services[i];
     if (!hit.n) return;
+    buf x;
+    buf_init(&x);
+    buf_printf(&x, "routes outside traffic through the ingress controller to the Kubernetes dashboard's service %.*s",
+               (int)hit.n, hit.p);
     struct alert *a = k8s_alert(d, "k8s.dashboard.exposed", ev, evidence_line(d, e, "dashboard behind an Ingress"));
-    alert_var(a, "service", hit);
-    alert_var(a, "service_type", VSTR("publicly routed"));
-    alert_var(a, "ports", VSTR("that the ingress controller serves"));
-    alert_var(a, "exposure", VSTR("through an Ingress"));
-    alert_prop_str(a, "backend_service", hit);
+    alert_var(a, "exposure", buf_vstr(&x));
+    alert_prop_str(a, "service", hit);
+    alert_prop_str(a, "service_type", VSTR("Ingress backend"));
     alert_emit(ctx->alerts, a);
+    buf_free(&x);
+}
+
+/* ---- who answers for an object ------------------------------------------ */
+
+/* "ReplicaSet" -> "replicasets": every owner kind a controller uses
+ * (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+ * ReplicationController) pluralises by an 's'. */
+static vstr resource_of_kind(struct k8s_det *d, vstr kind) {
+    char *p = arena_alloc(&d->scratch, kind.n + 1);
+    for (size_t i = 0; i < kind.n; i++) p[i] = (char)(kind.p[i] >= 'A' && kind.p[i] <= 'Z' ? kind.p[i] + 32 : kind.p[i]);
+    p[kind.n] = 's';
+    return (vstr){ p, kind.n + 1 };
+}
+
+static vstr workload_key(struct k8s_det *d, vstr cluster, vstr ns, vstr resource, vstr name) {
+    return join_key(d, (vstr[]){ cluster, ns, resource, name }, 4);
+}
+
+static bool workload_checked(struct k8s_det *d, vstr cluster, vstr ns, vstr resource, vstr name, int64_t t) {
+    vstr key = workload_key(d, cluster, ns, resource, name);
+    if (!seenset_get(d->workloads, key)) return false;
+    bool was_new;
+    seenset_touch(d->workloads, key, t, &was_new);   /* keep a live owner from eviction */
+    return true;
+}
+
+/* The Deployment of a ReplicaSet, the CronJob of a Job, by the names their
+ * controllers give: "<deployment>-<pod template hash>", "<cronjob>-<minutes>".
+ * Audit policies often leave out the ReplicaSet and Job writes that would
+ * link a pod to the workload a person wrote. */
+static bool grand_owner_checked(struct k8s_det *d, const struct k8s_audit *e, vstr owner_resource, int64_t t) {
+    const char *parent;
+    if (vstr_eqc(owner_resource, "replicasets")) parent = "deployments";
+    else if (vstr_eqc(owner_resource, "jobs")) parent = "cronjobs";
+    else return false;
+    vstr name = e->obj.owner.name;
+    size_t dash = name.n;
+    while (dash > 0 && name.p[dash - 1] != '-') dash--;
+    if (dash < 2) return false;
+    return workload_checked(d, e->cluster, object_namespace(e), vstr_c(parent), (vstr){ name.p, dash - 1 }, t);
+}
+
+static enum origin origin_of(struct k8s_det *d, const struct event *ev) {
+    const struct k8s_audit *e = ev->u.k8s;
+    const struct k8s_owner *owner = &e->obj.owner;
+    /* The node authorizer lets a kubelet create only mirror pods. */
+    if (vstr_prefix(e->user, "system:node:") && vstr_eqc(e->resource, "pods")) return ORIGIN_MIRROR;
+    if (!is_controller(e->user) || !owner->kind.n) return ORIGIN_DIRECT;
+    vstr resource = resource_of_kind(d, owner->kind), ns = object_namespace(e);
+    if (workload_checked(d, e->cluster, ns, resource, owner->name, ev->time_us) ||
+        grand_owner_checked(d, e, resource, ev->time_us))
+        return ORIGIN_OWNER_CHECKED;
+    d->owner_path = path_of(d, e->cluster, resource, ns, owner->name);
+    return ORIGIN_OWNER_UNSEEN;
+}
+
+/* A workload whose template was judged: what controllers make from it
+ * needs no second look. Pods own nothing, so they are not kept. */
+static void remember_checked(struct k8s_det *d, const struct event *ev) {
+    const struct k8s_audit *e = ev->u.k8s;
+    vstr name = e->name.n ? e->name : e->obj.name;
+    if (vstr_eqc(e->resource, "pods") || !name.n) return;
+    bool was_new;
+    seenset_touch(d->workloads, workload_key(d, e->cluster, object_namespace(e), e->resource, name), ev->time_us,
+                  &was_new);
+}
+
+/* Pods and workloads: every check that reads a pod template. */
+static void check_pod_template(struct k8s_det *d, const struct event *ev, struct detect_ctx *ctx) {
+    const struct k8s_audit *e = ev->u.k8s;
+    bool trusted = list_has(&d->cfg->k8s.trusted_users, e->user);
+    d->origin = origin_of(d, ev);
+    remember_checked(d, ev);
+    /* An image new to kube-system is news whoever made the object, unless
+     * the object's owner was judged already or a trusted user wrote it;
+     * its images are learned either way. */
+    bool judged_elsewhere = trusted || d->origin == ORIGIN_OWNER_CHECKED;
+    check_system_namespace(d, ev, ctx, !judged_elsewhere);
+    if (judged_elsewhere) {
+        if (!trusted) d->controller_objects_skipped++;
+        return;
+    }
+    if (d->origin == ORIGIN_MIRROR) { d->mirror_pods++; return; }
+    if (d->origin == ORIGIN_OWNER_UNSEEN) d->controller_objects_unowned++;
+    check_privileged(d, ev, ctx);
+    check_sensitive_mounts(d, ev, ctx);
+    check_miner(d, ev, ctx);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -580,18 +780,12 @@ static void k8s_on_event(void *self, const struct event *ev, struct detect_ctx *
         if (needs_object(e->resource)) d->changes_without_object++;
         return;
     }
-    if (list_has(&d->cfg->k8s.trusted_users, e->user)) return;
     arena_reset(&d->scratch);
+    d->origin = ORIGIN_DIRECT;
+    d->owner_path = VSTR_NULL;
     const struct k8s_object *o = &e->obj;
-    if (o->has_podspec) {
-        bool controller_pod = vstr_eqc(e->resource, "pods") && is_controller(e->user);
-        check_system_namespace(d, ev, ctx, !controller_pod);
-        if (controller_pod) { d->controller_pods_skipped++; return; }
-        check_privileged(d, ev, ctx);
-        check_sensitive_mounts(d, ev, ctx);
-        check_miner(d, ev, ctx);
-        return;
-    }
+    if (o->has_podspec) { check_pod_template(d, ev, ctx); return; }
+    if (list_has(&d->cfg->k8s.trusted_users, e->user)) return;
     if (vstr_eqc(e->resource, "roles") || vstr_eqc(e->resource, "clusterroles")) check_role(d, ev, ctx);
     else if (vstr_eqc(e->resource, "rolebindings") || vstr_eqc(e->resource, "clusterrolebindings")) check_binding(d, ev, ctx);
     else if (vstr_eqc(e->resource, "services")) check_dashboard_service(d, ev, ctx);
@@ -605,6 +799,7 @@ static void *k8s_create(const struct vigil_config *cfg) {
     if (!d) abort();
     d->cfg = cfg;
     d->images = seenset_new(cfg->k8s.max_learned_images);
+    d->workloads = seenset_new(cfg->k8s.max_tracked_workloads);
     arena_init(&d->scratch, 16 * 1024);
     return d;
 }
@@ -612,6 +807,7 @@ static void *k8s_create(const struct vigil_config *cfg) {
 static void k8s_destroy(void *self) {
     struct k8s_det *d = self;
     seenset_free(d->images);
+    seenset_free(d->workloads);
     for (unsigned i = 0; i < d->n_clusters; i++) free(d->clusters[i].name);
     arena_free(&d->scratch);
     free(d);
@@ -629,6 +825,7 @@ static void load_cluster(void *ud, vstr key, int64_t first, int64_t last, int64_
 static int k8s_load(void *self, struct store *st) {
     struct k8s_det *d = self;
     if (store_profile_each(st, "k8s", "learning_start", load_cluster, d) < 0) return -1;
+    if (seenset_load(d->workloads, st, "k8s", "checked_workloads") < 0) return -1;
     return seenset_load(d->images, st, "k8s", "system_namespace_images");
 }
 
@@ -639,6 +836,7 @@ static int k8s_save(void *self, struct store *st) {
         if (store_profile_put(st, "k8s", "learning_start", vstr_c(d->clusters[i].name), d->clusters[i].start_us,
                               d->clusters[i].start_us, 1) < 0)
             return -1;
+    if (seenset_save(d->workloads, st, "k8s", "checked_workloads") < 0) return -1;
     return seenset_save(d->images, st, "k8s", "system_namespace_images");
 }
 
@@ -650,9 +848,15 @@ static void k8s_report(void *self, buf *out) {
                    "(audit level Metadata): privileged, mount, miner, role, binding and dashboard checks cannot see "
                    "them. Log those resources at level Request or RequestResponse in the audit policy.\n",
                    d->changes_without_object);
-    if (d->controller_pods_skipped)
-        buf_printf(out, "  k8s: %" PRIu64 " pods created by controllers were checked through their workload instead\n",
-                   d->controller_pods_skipped);
+    if (d->controller_objects_skipped)
+        buf_printf(out, "  k8s: %" PRIu64 " objects made by controllers were judged through their owner instead\n",
+                   d->controller_objects_skipped);
+    if (d->controller_objects_unowned)
+        buf_printf(out, "  k8s: %" PRIu64 " objects made by controllers for owners not in the log were judged on their own\n",
+                   d->controller_objects_unowned);
+    if (d->mirror_pods)
+        buf_printf(out, "  k8s: %" PRIu64 " mirror pods of static pods (defined on the node) got only the kube-system check\n",
+                   d->mirror_pods);
     if (d->denied_skipped)
         buf_printf(out, "  k8s: %" PRIu64 " denied or failed changes were not considered\n", d->denied_skipped);
     if (d->dry_runs_skipped)
@@ -660,6 +864,9 @@ static void k8s_report(void *self, buf *out) {
     if (seenset_evictions(d->images))
         buf_printf(out, "  k8s: learned image set full: %" PRIu64 " entries evicted (detectors.k8s.max_learned_images)\n",
                    seenset_evictions(d->images));
+    if (seenset_evictions(d->workloads))
+        buf_printf(out, "  k8s: checked-workload set full: %" PRIu64 " entries evicted (detectors.k8s.max_tracked_workloads)\n",
+                   seenset_evictions(d->workloads));
 }
 
 const struct detector k8s_detector = {

@@ -100,13 +100,13 @@ static size_t placeholders(const char *type, const char *t, char names[MAX_PH][6
     for (const char *p = t; *p; p++) {
         if (*p == '}') fail_msg("%s: stray '}' in description", type);
         if (*p != '{') continue;
-        const char *q = p + 1;
+        const char *name = p + 1 + (p[1] == '?'), *q = name;
         while (is_name_char(*q)) q++;
-        if (*q != '}' || q == p + 1) fail_msg("%s: malformed placeholder at \"%.20s\"", type, p);
-        size_t len = (size_t)(q - p - 1);
+        if (*q != '}' || q == name) fail_msg("%s: malformed placeholder at \"%.20s\"", type, p);
+        size_t len = (size_t)(q - name);
         assert_true(len < 64);
         assert_true(n < MAX_PH);
-        memcpy(names[n], p + 1, len);
+        memcpy(names[n], name, len);
         names[n][len] = 0;
         n++;
         p = q;
@@ -221,11 +221,11 @@ static void test_placeholders_match_vars(void **state) {
 static void test_k8s_vars_follow_detector_contract(void **state) {
     (void)state;
     static const char *const common[] = {
-        "actor", "source_ip", "user_agent", "verb", "object", "namespace", "cluster",
+        "actor", "source_ip", "user_agent", "verb", "object", "namespace", "in_cluster", "origin",
     };
     static const struct { const char *type; const char *extra[3]; } per_type[] = {
         { "k8s.rolebinding.cluster_admin", { "binding", "subjects" } },
-        { "k8s.dashboard.exposed", { "service", "service_type", "ports" } },
+        { "k8s.dashboard.exposed", { "exposure" } },
         { "k8s.role.high_privilege", { "role", "powers" } },
         { "k8s.kube_system.new_container", { "containers", "baseline" } },
         { "k8s.container.miner", { "containers", "indicator" } },
@@ -239,9 +239,7 @@ static void test_k8s_vars_follow_detector_contract(void **state) {
         for (size_t k = 0; k < nv; k++) {
             const char *v = c->vars[k];
             bool ok = in_list(v, common, sizeof common / sizeof common[0]) ||
-                      in_list(v, per_type[i].extra, count_items(per_type[i].extra, 3)) ||
-                      (strcmp(per_type[i].type, "k8s.dashboard.exposed") == 0 &&
-                       strcmp(v, "exposure") == 0);
+                      in_list(v, per_type[i].extra, count_items(per_type[i].extra, 3));
             if (!ok) fail_msg("%s: var %s is not one the k8s detector sets", c->type, v);
         }
         /* who, from where, with what, on which object */
@@ -319,6 +317,11 @@ static void test_render(void **state) {
     ASSERT_RENDERS("user {user}", NULL, 0, "user (unknown)");
     /* an empty value still reads as a sentence */
     ASSERT_RENDERS("files: {empty}.", v, nv, "files: (none).");
+    /* an optional clause vanishes when empty, and reads like any other when not */
+    ASSERT_RENDERS("web{?empty}.", v, nv, "web.");
+    ASSERT_RENDERS("on{?host}.", v, nv, "onweb-01.");
+    ASSERT_RENDERS("{?user}", v, nv, "(unknown)");
+    ASSERT_RENDERS("{?}", v, nv, "{?}");
     /* escapes */
     ASSERT_RENDERS("a {{ b", v, nv, "a { b");
     ASSERT_RENDERS("{{host}", v, nv, "{host}");

@@ -83,7 +83,8 @@ static void test_defaults(void **state) {
     assert_true(c.k8s.only_successful);
     assert_true(list_is(&c.k8s.system_namespaces, (const char *[]){ "kube-system" }, 1));
     assert_int_equal(c.k8s.trusted_users.n, 0);
-    assert_true(list_is(&c.k8s.dashboard_ports, (const char *[]){ "8443", "9090" }, 2));
+    assert_int_equal(c.k8s.max_tracked_workloads, 100000);
+    assert_false(has(&c.k8s.dashboard_names, "dashboard"));
     assert_true(has(&c.k8s.system_image_allowlist, "mcr.microsoft.com/oss/kubernetes/"));
     assert_true(has(&c.k8s.system_image_allowlist, "registry.k8s.io/"));
     assert_true(has(&c.k8s.system_image_allowlist, "602401143452.dkr.ecr."));
@@ -139,7 +140,7 @@ static void test_load_each_type(void **state) {
                       "    trusted_users:\n"
                       "      - system:serviceaccount:flux-system:kustomize-controller\n"
                       "      - \"admin@example.com\"\n"
-                      "    dashboard_ports: [8443]\n"
+                      "    dashboard_names: [8443]\n"
                       "detectors.k8s.max_learned_images: 3600\n",
                       err, sizeof err);
     if (rc != 0) fail_msg("%s", err);
@@ -160,7 +161,7 @@ static void test_load_each_type(void **state) {
                         (const char *[]){ "system:serviceaccount:flux-system:kustomize-controller",
                                           "admin@example.com" }, 2));
     /* A number in a list is still a string. */
-    assert_true(list_is(&c.k8s.dashboard_ports, (const char *[]){ "8443" }, 1));
+    assert_true(list_is(&c.k8s.dashboard_names, (const char *[]){ "8443" }, 1));
     config_free(&c);
 
     static const struct { const char *text; int64_t us; } durs[] = {
@@ -371,7 +372,6 @@ static void test_dump_roundtrip(void **state) {
     set_list(&c.k8s.miner_image_tokens, (const char *[]){ "t-rex" }, 1);
     set_list(&c.k8s.miner_command_indicators, (const char *[]){ "stratum+tcp://" }, 1);
     set_list(&c.k8s.dashboard_names, (const char *[]){ "dash" }, 1);
-    set_list(&c.k8s.dashboard_ports, (const char *[]){ "9090" }, 1);
     set_list(&c.k8s.privileged_rule_resources, (const char *[]){ "pods/exec" }, 1);
 
     struct vigil_config def;
@@ -416,7 +416,10 @@ static void test_match_helpers(void **state) {
     assert_string_equal(PATH("//var/run/./docker.sock/"), "/var/run/docker.sock");
     assert_string_equal(PATH("/etc/shadow"), "/etc");
     assert_string_equal(PATH("/etc/kubernetes/pki/ca.key"), "/etc/kubernetes/pki");
-    assert_string_equal(PATH("/var"), "/var/run");          /* contains sensitive paths */
+    assert_non_null(PATH("/var"));                                /* contains sensitive paths */
+    assert_string_equal(PATH("/var/run"), "/var/run/docker.sock");
+    assert_string_equal(PATH("/run"), "/run/containerd");
+    assert_null(PATH("/var/run/secrets-store-csi-providers"));   /* ordinary folders beside the sockets */
     assert_string_equal(PATH("/"), "/");
     assert_string_equal(PATH("/data/../etc"), "/etc");
     assert_string_equal(PATH("/../../root/.ssh"), "/root");

@@ -139,6 +139,41 @@ static void test_workload_templates(void **state) {
     assert_true(vstr_eqc(f->ev.u.k8s->obj.pod.containers[0].image, "xmrig/xmrig"));
 }
 
+/* The controlling owner wins over the others, whatever their order; uid
+ * comes from the response; resourceNames narrow a rule. */
+static void test_owner_and_rule_names(void **state) {
+    struct fixture *f = *state;
+    const char *pod =
+        "{\"kind\":\"Event\",\"auditID\":\"o\",\"stage\":\"ResponseComplete\",\"verb\":\"create\","
+        "\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"shop\"},\"responseStatus\":{\"code\":201},"
+        "\"responseObject\":{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-5d8-x\",\"uid\":\"u-1\","
+        "\"ownerReferences\":[{\"kind\":\"ConfigMap\",\"name\":\"cm\",\"uid\":\"u-2\"},"
+        "{\"kind\":\"ReplicaSet\",\"name\":\"web-5d8\",\"uid\":\"u-3\",\"controller\":true}]},"
+        "\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"nginx\"}]}},"
+        "\"requestReceivedTimestamp\":\"2026-03-01T10:00:00Z\"}";
+    assert_int_equal(feed(f, pod), 1);
+    const struct k8s_object *o = &f->ev.u.k8s->obj;
+    assert_true(vstr_eqc(o->uid, "u-1"));
+    assert_true(vstr_eqc(o->owner.kind, "ReplicaSet"));
+    assert_true(vstr_eqc(o->owner.name, "web-5d8"));
+    assert_true(vstr_eqc(o->owner.uid, "u-3"));
+
+    const char *role =
+        "{\"kind\":\"Event\",\"auditID\":\"r\",\"stage\":\"ResponseComplete\",\"verb\":\"create\","
+        "\"objectRef\":{\"resource\":\"clusterroles\"},\"responseStatus\":{\"code\":201},"
+        "\"requestObject\":{\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"tls\"},\"rules\":["
+        "{\"resources\":[\"secrets\"],\"resourceNames\":[\"a\",\"b\"],\"verbs\":[\"get\"]},"
+        "{\"resources\":[\"configmaps\"],\"verbs\":[\"list\"]}]},"
+        "\"requestReceivedTimestamp\":\"2026-03-01T10:00:01Z\"}";
+    assert_int_equal(feed(f, role), 1);
+    o = &f->ev.u.k8s->obj;
+    assert_int_equal(o->n_rules, 2);
+    assert_int_equal(o->rules[0].n_resource_names, 2);
+    assert_true(vstr_eqc(o->rules[0].resource_names[1], "b"));
+    assert_int_equal(o->rules[1].n_resource_names, 0);
+    assert_int_equal(o->owner.kind.n, 0);
+}
+
 static void test_stages_one_event_per_request(void **state) {
     struct fixture *f = *state;
     const char *recv = "{\"kind\":\"Event\",\"auditID\":\"x\",\"stage\":\"RequestReceived\",\"verb\":\"create\","
@@ -203,6 +238,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_patch_uses_response_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_request_falls_back_to_request_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workload_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_owner_and_rule_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stages_one_event_per_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_envelopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
