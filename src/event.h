@@ -29,6 +29,8 @@ enum event_kind {
 struct source_pos {
     const char *input;
     uint64_t offset;
+    uint32_t item;      /* 1-based element of a batch document ({"records":[...]},
+                         * an EventList's items) at that offset; 0 for none */
 };
 
 /* ---- Kubernetes audit (audit.k8s.io Event) -------------------------- */

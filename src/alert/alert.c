@@ -77,16 +77,18 @@ void alert_prop_num(struct alert *a, const char *key, double v) { member(&a->pro
 void alert_prop_bool(struct alert *a, const char *key, bool v) { member(&a->props, key); buf_puts(&a->props, v ? "true" : "false"); }
 void alert_prop_raw(struct alert *a, const char *key, vstr json) { member(&a->props, key); buf_putv(&a->props, json); }
 
-static void add_evidence(struct alert *a, vstr input, uint64_t offset, vstr summary, uint32_t max) {
+static void add_evidence(struct alert *a, const struct evidence *from, uint32_t max) {
     if (a->n_evidence >= max || a->n_evidence == ALERT_MAX_EVIDENCE) { a->evidence_dropped++; return; }
     struct evidence *e = &a->evidence[a->n_evidence++];
-    e->input = arena_dup(&a->mem, input);
-    e->offset = offset;
-    e->summary = arena_dup(&a->mem, summary);
+    e->input = arena_dup(&a->mem, from->input);
+    e->offset = from->offset;
+    e->item = from->item;
+    e->summary = arena_dup(&a->mem, from->summary);
 }
 
 void alert_evidence(struct alert *a, const struct event *ev, vstr summary) {
-    add_evidence(a, vstr_c(ev->pos.input), ev->pos.offset, summary, ALERT_MAX_EVIDENCE);
+    struct evidence e = { vstr_c(ev->pos.input), summary, ev->pos.offset, ev->pos.item };
+    add_evidence(a, &e, ALERT_MAX_EVIDENCE);
 }
 
 /* ---- the record ------------------------------------------------------- */
@@ -151,7 +153,9 @@ void alert_to_json(const struct alert *a, buf *out) {
         if (i) buf_putc(out, ',');
         buf_puts(out, "{\"input\":");
         buf_json_str(out, e->input);
-        buf_printf(out, ",\"offset\":%" PRIu64 ",\"summary\":", e->offset);
+        buf_printf(out, ",\"offset\":%" PRIu64, e->offset);
+        if (e->item) buf_printf(out, ",\"item\":%" PRIu32, e->item);
+        buf_puts(out, ",\"summary\":");
         buf_json_str(out, e->summary);
         buf_putc(out, '}');
     }
@@ -296,7 +300,7 @@ static void merge(struct aggregator *ag, struct alert *into, struct alert *a) {
     into->count += a->count;
     if (a->time_end_us > into->time_end_us) into->time_end_us = a->time_end_us;
     for (uint32_t i = 0; i < a->n_evidence; i++)
-        add_evidence(into, a->evidence[i].input, a->evidence[i].offset, a->evidence[i].summary, ag->cfg->max_evidence);
+        add_evidence(into, &a->evidence[i], ag->cfg->max_evidence);
     into->evidence_dropped += a->evidence_dropped;
     ag->merged++;
     alert_free(a);

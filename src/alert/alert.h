@@ -25,6 +25,7 @@
 struct evidence {
     vstr input, summary;
     uint64_t offset;
+    uint32_t item;                      /* 0: the record at offset is the event */
 };
 
 struct alert {

@@ -721,6 +721,7 @@ static int finish_event(struct k8s_dec *d, jparser *p, struct doc_span span, str
     out->kind = EV_K8S_AUDIT;
     out->pos.input = d->input;
     out->pos.offset = d->rec.offset;
+    out->pos.item = d->state == ST_RECORDS || d->state == ST_ITEMS ? d->item : 0;
     out->u.k8s = ev;
     d->events++;
     return 1;

@@ -132,7 +132,17 @@ static void test_json_record(void **state) {
     assert_non_null(strstr(j, "\"account\":\"eve\\u0001\""));
     assert_non_null(strstr(j, "\"properties\":{\"n\":3}"));
     assert_non_null(strstr(j, "\"type\":\"k8s.container.privileged\""));
-    assert_non_null(strstr(j, "\"evidence\":[{\"input\":\"in.jsonl\",\"offset\":7"));
+    assert_non_null(strstr(j, "\"evidence\":[{\"input\":\"in.jsonl\",\"offset\":7,\"summary\""));
+
+    /* an event inside a batch document names its place there, and keeps it through aggregation */
+    struct event ev = { .time_us = 5000, .pos = { "batch.json", 0, 17 } };
+    struct alert *b = alert_new("k8s.container.privileged", &ev);
+    alert_entity(b, VSTR("pods/x"));
+    alert_evidence(b, &ev, VSTR("create pods"));
+    alert_emit(ag, b);
+    aggregator_flush(ag);
+    j = buf_cstr(&c.last_json);
+    assert_non_null(strstr(j, "{\"input\":\"batch.json\",\"offset\":0,\"item\":17,\"summary\":\"create pods\"}"));
     aggregator_free(ag);
     buf_free(&c.last_json);
     config_free(&cfg);
