@@ -56,8 +56,23 @@ inline ondemand::value &V(jval *v) { return *std::launder(reinterpret_cast<ondem
 inline value_iterator &VI(jval *v) { return *std::launder(reinterpret_cast<value_iterator *>(v->b)); }
 inline obj_walk &W(jiter *it) { return *std::launder(reinterpret_cast<obj_walk *>(it->b)); }
 
-// Hand a child to the caller: a value is its value_iterator, copied as is.
-inline void put_child(jval *v, const value_iterator &child) { std::memcpy(v->b, &child, sizeof child); }
+// value_iterator's three members, reachable through member pointers taken
+// in a derived class. Iterators are copied member by member: a plain struct
+// copy goes through a stack temporary and 16-byte moves, and a 16-byte load
+// of a pointer and a depth stored separately just before cannot be
+// forwarded from the store buffer (a stall on every field handed out).
+struct vi_members : value_iterator {
+    static constexpr auto json_iter = &vi_members::_json_iter;
+    static constexpr auto depth = &vi_members::_depth;
+    static constexpr auto start = &vi_members::_start_position;
+};
+inline void vi_copy(value_iterator &dst, const value_iterator &src) {
+    dst.*vi_members::json_iter = src.*vi_members::json_iter;
+    dst.*vi_members::depth = src.*vi_members::depth;
+    dst.*vi_members::start = src.*vi_members::start;
+}
+// Hand a child to the caller: a value is its value_iterator.
+inline void put_child(jval *v, const value_iterator &child) { vi_copy(VI(v), child); }
 
 thread_local jparser *g_cur = nullptr;  // parser of the document being walked
 
@@ -204,7 +219,7 @@ bool jv_raw(jval *v, vstr *out) {
 
 bool jv_obj_begin(jval *v, jiter *it) {
     obj_walk *w = new (static_cast<void *>(it->b)) obj_walk();
-    w->it = VI(v);
+    vi_copy(w->it, VI(v));
     w->started = false;
     bool has_fields;
     // An empty object closes itself here, and the walk then ends at once.
@@ -254,7 +269,7 @@ bool jv_obj_next(jiter *it, vstr *key, jval *val) {
 
 bool jv_arr_begin(jval *v, jiter *it) {
     arr_walk *w = new (static_cast<void *>(it->b)) arr_walk();
-    w->it = VI(v);
+    vi_copy(w->it, VI(v));
     w->started = false;
     bool has_elements;
     return ok(w->it.start_array().get(has_elements));
