@@ -68,7 +68,9 @@ struct k8s_dec {
     struct k8s_audit ev;
     vstr req_raw, resp_raw;     /* requestObject / responseObject */
     vstr kind, cluster_hint;
-    int64_t t_received, t_stage, t_legacy, t_envelope;
+    /* the event's timestamps as text, parsed only as far as needed */
+    vstr ts_received, ts_stage, ts_legacy;
+    int64_t t_envelope;
     bool kind_bad;
     struct idset started;       /* auditIDs seen at ResponseStarted */
     uint64_t audit_h;           /* hash of ev.audit_id | 1, 0 without one */
@@ -529,7 +531,9 @@ static void reset_event(struct k8s_dec *d) {
     d->req_raw = VSTR_NULL;
     d->resp_raw = VSTR_NULL;
     d->kind = VSTR_NULL;
-    d->t_received = d->t_stage = d->t_legacy = TIME_NONE;
+    d->ts_received = VSTR_NULL;
+    d->ts_stage = VSTR_NULL;
+    d->ts_legacy = VSTR_NULL;
     d->kind_bad = false;
     d->audit_h = 0;
 }
@@ -583,7 +587,7 @@ static void decode_legacy_metadata(jval *v, struct k8s_dec *d) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e))
-        if (key_is(k, "creationTimestamp")) d->t_legacy = time_field(&e);
+        if (key_is(k, "creationTimestamp")) str_field(&e, &d->ts_legacy);
 }
 
 /* One field of an Event object. Returns false for keys it does not know. */
@@ -631,15 +635,15 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
             return true;
         }
         if (key_is(k, "responseStatus")) { decode_response_status(e, ev); return true; }
-        if (key_is(k, "requestReceivedTimestamp")) { d->t_received = time_field(e); return true; }
+        if (key_is(k, "requestReceivedTimestamp")) { str_field(e, &d->ts_received); return true; }
         break;
     case 's':
         if (key_is(k, "stage")) { str_field(e, &ev->stage); return true; }
         if (key_is(k, "sourceIPs")) { ev->n_source_ips = str_array(&d->mem, e, &ev->source_ips); return true; }
-        if (key_is(k, "stageTimestamp")) { d->t_stage = time_field(e); return true; }
+        if (key_is(k, "stageTimestamp")) { str_field(e, &d->ts_stage); return true; }
         break;
     case 't':
-        if (key_is(k, "timestamp")) { d->t_legacy = time_field(e); return true; }
+        if (key_is(k, "timestamp")) { str_field(e, &d->ts_legacy); return true; }
         break;
     case 'u':
         if (key_is(k, "user")) { decode_user(e, d, false); return true; }
@@ -756,10 +760,11 @@ static int finish_event(struct k8s_dec *d, jparser *p, struct doc_span span, str
     if (jparser_error(p)) { reject(d, R_JSON, vstr_c(jparser_errmsg(p))); return 0; }
     if (d->kind_bad || (d->kind.n && !key_is(d->kind, "Event"))) { reject(d, R_NOT_EVENT, d->kind); return 0; }
     if (!ev->verb.n) { reject(d, R_NO_VERB, ev->audit_id); return 0; }
-    int64_t t = d->t_received != TIME_NONE ? d->t_received
-              : d->t_legacy != TIME_NONE   ? d->t_legacy
-              : d->t_stage != TIME_NONE    ? d->t_stage
-                                           : d->t_envelope;
+    /* the first valid of: requestReceivedTimestamp, the v1beta1 timestamp
+     * (or metadata.creationTimestamp), stageTimestamp, the AKS record time */
+    int64_t t;
+    if (!time_parse(d->ts_received, &t) && !time_parse(d->ts_legacy, &t) && !time_parse(d->ts_stage, &t))
+        t = d->t_envelope;
     if (t == TIME_NONE) { reject(d, R_NO_TIME, ev->audit_id); return 0; }
     if (!keep_stage(d)) return 0;
     ev->cluster = d->cluster_hint;
