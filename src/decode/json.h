@@ -3,7 +3,10 @@
  * On-Demand parses lazily and forward-only: fields are visited in document
  * order, each value at most once. Decoders therefore iterate an object's
  * fields and switch on the key, rather than looking keys up. Strings
- * returned are unescaped and valid until the parser's next jparse().
+ * returned are unescaped: a string (or key) whose JSON text holds no escape
+ * is a slice of the document itself, any other is unescaped into the
+ * parser's string buffer. Either way it is valid until the parser's next
+ * jparse() and while the document's buffer is left as it is.
  *
  * Errors: a missing key or a value of another type is "absent" (the
  * accessor returns false). Any other error (bad structure, invalid UTF-8,

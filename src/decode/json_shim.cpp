@@ -1,11 +1,23 @@
 // The only C++ in vigil: simdjson On-Demand behind the C API of json.h.
 //
 // Handles (jval, jiter) are opaque byte blocks that hold the small,
-// trivially copyable On-Demand iterator objects. Errors other than
-// "absent" (missing key, other type) are made sticky in the parser so a
-// decoder can reject the whole record once, at the end.
+// trivially copyable On-Demand iterator objects. A jval holds an
+// ondemand::value, which is exactly one value_iterator; a walk keeps the
+// value_iterator of its object or array and drives it with the same calls
+// simdjson's object_iterator / array_iterator make (skip_child,
+// has_next_field / has_next_element, field_key, field_value, child), but
+// writes each child straight into the caller's jval instead of building a
+// field or value temporary and copying it.
+//
+// Errors other than "absent" (missing key, other type) are made sticky in
+// the parser so a decoder can reject the whole record once, at the end.
+#include <cstring>
 #include <new>
 #include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "simdjson.h"
 
@@ -14,6 +26,8 @@ extern "C" {
 }
 
 using namespace simdjson;
+using ondemand::raw_json_string;
+using ondemand::value_iterator;
 
 struct jparser {
     ondemand::parser parser;
@@ -24,29 +38,41 @@ struct jparser {
 namespace {
 
 struct obj_walk {
-    ondemand::object obj;
-    ondemand::object_iterator it;
-    bool started;
+    value_iterator it;   // the object's own iterator
+    bool started;        // a field has been handed out (skip its value on the next call)
 };
-struct arr_walk {
-    ondemand::array arr;
-    ondemand::array_iterator it;
-    bool started;
-};
+using arr_walk = obj_walk;
 
+static_assert(sizeof(ondemand::value) == sizeof(value_iterator), "a value is one value_iterator");
+static_assert(std::is_standard_layout<ondemand::value>::value, "value must be standard layout");
 static_assert(sizeof(ondemand::value) <= sizeof(jval), "jval too small");
-static_assert(sizeof(obj_walk) <= sizeof(jiter), "jiter too small for objects");
-static_assert(sizeof(arr_walk) <= sizeof(jiter), "jiter too small for arrays");
+static_assert(sizeof(obj_walk) <= sizeof(jiter), "jiter too small");
 static_assert(std::is_trivially_copyable<ondemand::value>::value, "value must be copyable");
+static_assert(std::is_trivially_copyable<value_iterator>::value, "value_iterator must be copyable");
 static_assert(std::is_trivially_destructible<obj_walk>::value, "obj_walk must be trivial");
-static_assert(std::is_trivially_destructible<arr_walk>::value, "arr_walk must be trivial");
 
-// One parser per thread of decoding at a time; the C API is single-threaded
-// per jparser, so the "current parser" for error recording travels with the
-// handle through this pointer stored beside each walk.
 inline ondemand::value &V(jval *v) { return *std::launder(reinterpret_cast<ondemand::value *>(v->b)); }
-inline obj_walk &OW(jiter *it) { return *std::launder(reinterpret_cast<obj_walk *>(it->b)); }
-inline arr_walk &AW(jiter *it) { return *std::launder(reinterpret_cast<arr_walk *>(it->b)); }
+// The value_iterator inside a value (its only member, at offset 0).
+inline value_iterator &VI(jval *v) { return *std::launder(reinterpret_cast<value_iterator *>(v->b)); }
+inline obj_walk &W(jiter *it) { return *std::launder(reinterpret_cast<obj_walk *>(it->b)); }
+
+// value_iterator's three members, reachable through member pointers taken
+// in a derived class. Iterators are copied member by member: a plain struct
+// copy goes through a stack temporary and 16-byte moves, and a 16-byte load
+// of a pointer and a depth stored separately just before cannot be
+// forwarded from the store buffer (a stall on every field handed out).
+struct vi_members : value_iterator {
+    static constexpr auto json_iter = &vi_members::_json_iter;
+    static constexpr auto depth = &vi_members::_depth;
+    static constexpr auto start = &vi_members::_start_position;
+};
+inline void vi_copy(value_iterator &dst, const value_iterator &src) {
+    dst.*vi_members::json_iter = src.*vi_members::json_iter;
+    dst.*vi_members::depth = src.*vi_members::depth;
+    dst.*vi_members::start = src.*vi_members::start;
+}
+// Hand a child to the caller: a value is its value_iterator.
+inline void put_child(jval *v, const value_iterator &child) { vi_copy(VI(v), child); }
 
 thread_local jparser *g_cur = nullptr;  // parser of the document being walked
 
@@ -57,6 +83,39 @@ inline bool ok(error_code e) {
         e != NUMBER_OUT_OF_RANGE && g_cur && !g_cur->err)
         g_cur->err = e;
     return false;
+}
+
+// Length of the string body at s (just past its opening quote) when it holds
+// no escape: the offset of its closing quote. SIZE_MAX when a backslash
+// comes first (the string must be unescaped). Reads whole 16- or 8-byte
+// blocks past the closing quote: stage 1 has checked that every string of
+// the document is closed, and the document is followed by JSON_PADDING
+// readable bytes.
+inline size_t plain_len(const char *s) {
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
+    for (size_t i = 0;; i += 16) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+        unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b))));
+        if (m) {
+            size_t j = i + static_cast<size_t>(__builtin_ctz(m));
+            return s[j] == '"' ? j : SIZE_MAX;
+        }
+    }
+#else
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    for (size_t i = 0;; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, s + i, 8);
+        uint64_t xq = w ^ (ones * '"'), xb = w ^ (ones * '\\');
+        // A zero byte of xq / xb: the lowest flagged byte is exact.
+        uint64_t m = ((xq - ones) & ~xq & highs) | ((xb - ones) & ~xb & highs);
+        if (m) {
+            for (size_t j = i;; j++)
+                if (s[j] == '"' || s[j] == '\\') return s[j] == '"' ? j : SIZE_MAX;
+        }
+    }
+#endif
 }
 
 }  // namespace
@@ -103,8 +162,20 @@ enum jtype jv_type(jval *v) {
 }
 
 bool jv_str(jval *v, vstr *out) {
+    value_iterator &vi = VI(v);
+    raw_json_string raw;
+    if (!ok(vi.get_raw_json_string().get(raw))) return false;
+    // Without escapes the string is its source bytes: hand out a slice of
+    // the document rather than copying it into the string buffer.
+    const char *s = raw.raw();
+    size_t n = plain_len(s);
+    if (n != SIZE_MAX) {
+        out->p = s;
+        out->n = n;
+        return true;
+    }
     std::string_view sv;
-    if (!ok(V(v).get_string().get(sv))) return false;
+    if (!ok(vi.json_iter().unescape(raw).get(sv))) return false;
     out->p = sv.data();
     out->n = sv.size();
     return true;
@@ -148,55 +219,81 @@ bool jv_raw(jval *v, vstr *out) {
 
 bool jv_obj_begin(jval *v, jiter *it) {
     obj_walk *w = new (static_cast<void *>(it->b)) obj_walk();
+    vi_copy(w->it, VI(v));
     w->started = false;
-    if (!ok(V(v).get_object().get(w->obj))) return false;
-    return ok(w->obj.begin().get(w->it));
+    bool has_fields;
+    // An empty object closes itself here, and the walk then ends at once.
+    return ok(w->it.start_object().get(has_fields));
 }
 
 bool jv_obj_next(jiter *it, vstr *key, jval *val) {
-    obj_walk &w = OW(it);
+    obj_walk &w = W(it);
+    value_iterator &vi = w.it;
     // Advance only now: the caller has had the chance to consume the value
-    // of the previous field, and ++ skips it if they did not.
-    if (w.started) ++w.it;
+    // of the previous field, and skip_child skips it if they did not
+    // (object_iterator::operator++).
+    if (w.started && vi.is_open()) {
+        error_code e = vi.skip_child();
+        bool more;
+        if (!e) e = vi.has_next_field().get(more);
+        (void)e;   // a structural error stays in the iterator, reported below
+    }
     w.started = true;
-    ondemand::object_iterator end;
-    if (!ok(w.obj.end().get(end)) || !(w.it != end)) return false;
-    ondemand::field f;
-    if (!ok((*w.it).get(f))) return false;
+    if (!vi.is_open()) return false;
+    // object_iterator::operator* and field::start
+    error_code e = vi.error();
+    raw_json_string k;
+    if (!e) e = vi.field_key().get(k);
+    if (!e) e = vi.field_value();
+    if (e) {
+        vi.abandon();
+        ok(e);
+        return false;
+    }
     // Keys are compared in place when they hold no escape (nearly always):
     // unescaping every key would copy each one into the string buffer.
-    const char *raw = f.key().raw();
-    size_t n = 0;
-    while (raw[n] != '"' && raw[n] != '\\') n++;
-    if (raw[n] == '"') {
+    const char *raw = k.raw();
+    size_t n = plain_len(raw);
+    if (n != SIZE_MAX) {
         key->p = raw;
         key->n = n;
     } else {
-        std::string_view k;
-        if (!ok(f.unescaped_key().get(k))) return false;
-        key->p = k.data();
-        key->n = k.size();
+        std::string_view sv;
+        if (!ok(vi.json_iter().unescape(k).get(sv))) return false;
+        key->p = sv.data();
+        key->n = sv.size();
     }
-    new (static_cast<void *>(val->b)) ondemand::value(f.value());
+    put_child(val, vi.child());
     return true;
 }
 
 bool jv_arr_begin(jval *v, jiter *it) {
     arr_walk *w = new (static_cast<void *>(it->b)) arr_walk();
+    vi_copy(w->it, VI(v));
     w->started = false;
-    if (!ok(V(v).get_array().get(w->arr))) return false;
-    return ok(w->arr.begin().get(w->it));
+    bool has_elements;
+    return ok(w->it.start_array().get(has_elements));
 }
 
 bool jv_arr_next(jiter *it, jval *val) {
-    arr_walk &w = AW(it);
-    if (w.started) ++w.it;
+    arr_walk &w = W(it);
+    value_iterator &vi = w.it;
+    // array_iterator::operator++
+    if (w.started && !vi.error()) {
+        error_code e = vi.skip_child();
+        if (!e) e = vi.has_next_element().error();
+        (void)e;
+    }
     w.started = true;
-    ondemand::array_iterator end;
-    if (!ok(w.arr.end().get(end)) || !(w.it != end)) return false;
-    ondemand::value v;
-    if (!ok((*w.it).get(v))) return false;
-    new (static_cast<void *>(val->b)) ondemand::value(v);
+    if (!vi.is_open()) return false;
+    // array_iterator::operator*
+    error_code e = vi.error();
+    if (e) {
+        vi.abandon();
+        ok(e);
+        return false;
+    }
+    put_child(val, vi.child());
     return true;
 }
 

@@ -16,6 +16,7 @@
  * a raw slice while the event is walked, and parsed afterwards by a second
  * parser once the resource and verb are known, whatever the field order. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@
 #include "util/timeutil.h"
 
 #define MAX_LIST 4096          /* elements kept per array; beyond is hostile */
-#define DEDUP_SLOTS 65536      /* auditIDs remembered from ResponseStarted */
+#define DEDUP_MIN 1024         /* slots of the ResponseStarted auditID set, at first */
+#define DEDUP_MAX 65536        /* and at most (512 KiB) */
 
 static const char R_JSON[] = "invalid JSON";
 static const char R_NOT_OBJECT[] = "record is not a JSON object";
@@ -36,6 +38,16 @@ static const char R_NO_TIME[] = "audit event without a valid timestamp";
 static const char R_BAD_EMBEDDED[] = "embedded audit event is not valid JSON";
 
 enum rec_state { ST_DONE, ST_SINGLE, ST_RECORDS, ST_ITEMS, ST_EMBEDDED };
+
+/* Hashes of the auditIDs seen at ResponseStarted whose ResponseComplete
+ * has not come yet: open addressing with linear probing, nonzero hashes,
+ * 0 = empty. Every other event probes it, so it is kept as small as its
+ * contents allow (at most 3/4 full), and probed only when not empty. */
+struct idset {
+    uint64_t *slot;
+    uint32_t mask;              /* slots - 1 */
+    uint32_t count;
+};
 
 /* Where the document an event came from lives, so raw slices into it can
  * be re-parsed in place (they need the padding after the document). */
@@ -56,10 +68,12 @@ struct k8s_dec {
     struct k8s_audit ev;
     vstr req_raw, resp_raw;     /* requestObject / responseObject */
     vstr kind, cluster_hint;
-    int64_t t_received, t_stage, t_legacy, t_envelope;
+    /* the event's timestamps as text, parsed only as far as needed */
+    vstr ts_received, ts_stage, ts_legacy;
+    int64_t t_envelope;
     bool kind_bad;
-    uint64_t *dedup;            /* hashes of auditIDs seen at ResponseStarted */
-    uint32_t dedup_next;
+    struct idset started;       /* auditIDs seen at ResponseStarted */
+    uint64_t audit_h;           /* hash of ev.audit_id | 1, 0 without one */
     /* counters for the summary */
     uint64_t records, events, skipped_received, skipped_duplicate, skipped_category;
     uint64_t aks_records, eventlists, embedded_events;
@@ -538,10 +552,18 @@ static bool decode_object(struct k8s_dec *d, vstr raw, struct doc_span span, vst
 
 static void reset_event(struct k8s_dec *d) {
     arena_reset(&d->mem);
-    memset(&d->ev, 0, sizeof d->ev);
-    d->req_raw = d->resp_raw = d->kind = VSTR_NULL;
-    d->t_received = d->t_stage = d->t_legacy = TIME_NONE;
+    /* ev.obj is only ever assigned whole by choose_object, with present
+     * set: until then it is still zero, and most events carry no object. */
+    memset(&d->ev, 0, offsetof(struct k8s_audit, obj));
+    if (d->ev.obj.present) memset(&d->ev.obj, 0, sizeof d->ev.obj);
+    d->req_raw = VSTR_NULL;
+    d->resp_raw = VSTR_NULL;
+    d->kind = VSTR_NULL;
+    d->ts_received = VSTR_NULL;
+    d->ts_stage = VSTR_NULL;
+    d->ts_legacy = VSTR_NULL;
     d->kind_bad = false;
+    d->audit_h = 0;
 }
 
 static void decode_user(jval *v, struct k8s_dec *d, bool impersonated) {
@@ -593,7 +615,7 @@ static void decode_legacy_metadata(jval *v, struct k8s_dec *d) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e))
-        if (key_is(k, "creationTimestamp")) d->t_legacy = time_field(&e);
+        if (key_is(k, "creationTimestamp")) str_field(&e, &d->ts_legacy);
 }
 
 /* One field of an Event object. Returns false for keys it does not know. */
@@ -602,7 +624,13 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
     if (k.n == 0) return false;
     switch (k.p[0]) {
     case 'a':
-        if (key_is(k, "auditID")) { str_field(e, &ev->audit_id); return true; }
+        if (key_is(k, "auditID")) {
+            str_field(e, &ev->audit_id);
+            d->audit_h = ev->audit_id.n ? hash_vstr(ev->audit_id, 0) | 1 : 0;
+            /* keep_stage probes this slot once the event is walked */
+            if (d->audit_h && d->started.count) __builtin_prefetch(&d->started.slot[d->audit_h & d->started.mask]);
+            return true;
+        }
         if (key_is(k, "annotations")) { decode_annotations(e, ev); return true; }
         if (key_is(k, "apiVersion")) return true;
         break;
@@ -635,15 +663,15 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
             return true;
         }
         if (key_is(k, "responseStatus")) { decode_response_status(e, ev); return true; }
-        if (key_is(k, "requestReceivedTimestamp")) { d->t_received = time_field(e); return true; }
+        if (key_is(k, "requestReceivedTimestamp")) { str_field(e, &d->ts_received); return true; }
         break;
     case 's':
         if (key_is(k, "stage")) { str_field(e, &ev->stage); return true; }
         if (key_is(k, "sourceIPs")) { ev->n_source_ips = str_array(&d->mem, e, &ev->source_ips); return true; }
-        if (key_is(k, "stageTimestamp")) { d->t_stage = time_field(e); return true; }
+        if (key_is(k, "stageTimestamp")) { str_field(e, &d->ts_stage); return true; }
         break;
     case 't':
-        if (key_is(k, "timestamp")) { d->t_legacy = time_field(e); return true; }
+        if (key_is(k, "timestamp")) { str_field(e, &d->ts_legacy); return true; }
         break;
     case 'u':
         if (key_is(k, "user")) { decode_user(e, d, false); return true; }
@@ -660,23 +688,75 @@ static void reject(struct k8s_dec *d, const char *reason, vstr detail) {
     rejects_add(d->rj, d->input, d->rec.offset, reason, detail);
 }
 
-/* Direct-mapped: a collision only forgets an older long-running request,
- * which then yields one extra event, never a lost one. */
-static bool dedup_seen(struct k8s_dec *d, uint64_t h) {
-    return d->dedup[h & (DEDUP_SLOTS - 1)] == h;
+static void idset_init(struct idset *s, uint32_t slots) {
+    s->slot = calloc(slots, sizeof *s->slot);
+    if (!s->slot) abort();
+    s->mask = slots - 1;
+    s->count = 0;
+}
+
+/* The slot holding h, or NULL. */
+static uint64_t *idset_find(const struct idset *s, uint64_t h) {
+    for (uint32_t i = (uint32_t)h & s->mask;; i = (i + 1) & s->mask) {
+        if (s->slot[i] == h) return &s->slot[i];
+        if (!s->slot[i]) return NULL;
+    }
+}
+
+static void idset_put(struct idset *s, uint64_t h) {
+    uint32_t i = (uint32_t)h & s->mask;
+    while (s->slot[i]) i = (i + 1) & s->mask;
+    s->slot[i] = h;
+    s->count++;
+}
+
+static void idset_add(struct idset *s, uint64_t h) {
+    if (idset_find(s, h)) return;
+    if (s->count + 1 > (s->mask + 1) / 4 * 3) {
+        uint32_t slots = s->mask + 1;
+        struct idset old = *s;
+        if (slots < DEDUP_MAX) {
+            idset_init(s, slots * 2);
+            for (uint32_t i = 0; i < slots; i++)
+                if (old.slot[i]) idset_put(s, old.slot[i]);
+            free(old.slot);
+        } else {
+            /* Full at its bound: forget every request still open. Each
+             * then yields one extra event at its end, never a lost one. */
+            memset(s->slot, 0, slots * sizeof *s->slot);
+            s->count = 0;
+        }
+    }
+    idset_put(s, h);
+}
+
+/* Remove the entry at p, shifting later members of its run back so that
+ * every probe still reaches its entry without passing an empty slot. */
+static void idset_remove(struct idset *s, uint64_t *p) {
+    uint32_t i = (uint32_t)(p - s->slot);
+    for (uint32_t j = (i + 1) & s->mask; s->slot[j]; j = (j + 1) & s->mask) {
+        uint32_t home = (uint32_t)s->slot[j] & s->mask;
+        if (((j - home) & s->mask) >= ((j - i) & s->mask)) {
+            s->slot[i] = s->slot[j];
+            i = j;
+        }
+    }
+    s->slot[i] = 0;
+    s->count--;
 }
 
 /* Stage handling: true if this event is the one detectors should see. */
 static bool keep_stage(struct k8s_dec *d) {
     struct k8s_audit *ev = &d->ev;
-    uint64_t h = ev->audit_id.n ? hash_vstr(ev->audit_id, 0) | 1 : 0;
+    uint64_t h = d->audit_h;
     if (key_is(ev->stage, "RequestReceived")) { d->skipped_received++; return false; }
     if (key_is(ev->stage, "ResponseStarted")) {
-        if (h) d->dedup[h & (DEDUP_SLOTS - 1)] = h;
+        if (h) idset_add(&d->started, h);
         return true;
     }
-    if (h && dedup_seen(d, h)) {
-        d->dedup[h & (DEDUP_SLOTS - 1)] = 0;
+    uint64_t *seen;
+    if (h && d->started.count && (seen = idset_find(&d->started, h))) {
+        idset_remove(&d->started, seen);
         d->skipped_duplicate++;
         return false;
     }
@@ -708,10 +788,11 @@ static int finish_event(struct k8s_dec *d, jparser *p, struct doc_span span, str
     if (jparser_error(p)) { reject(d, R_JSON, vstr_c(jparser_errmsg(p))); return 0; }
     if (d->kind_bad || (d->kind.n && !key_is(d->kind, "Event"))) { reject(d, R_NOT_EVENT, d->kind); return 0; }
     if (!ev->verb.n) { reject(d, R_NO_VERB, ev->audit_id); return 0; }
-    int64_t t = d->t_received != TIME_NONE ? d->t_received
-              : d->t_legacy != TIME_NONE   ? d->t_legacy
-              : d->t_stage != TIME_NONE    ? d->t_stage
-                                           : d->t_envelope;
+    /* the first valid of: requestReceivedTimestamp, the v1beta1 timestamp
+     * (or metadata.creationTimestamp), stageTimestamp, the AKS record time */
+    int64_t t;
+    if (!time_parse(d->ts_received, &t) && !time_parse(d->ts_legacy, &t) && !time_parse(d->ts_stage, &t))
+        t = d->t_envelope;
     if (t == TIME_NONE) { reject(d, R_NO_TIME, ev->audit_id); return 0; }
     if (!keep_stage(d)) return 0;
     ev->cluster = d->cluster_hint;
@@ -798,8 +879,8 @@ static void *k8s_create(const char *input_name, struct rejects *rj) {
     d->outer = jparser_new();
     d->inner = jparser_new();
     d->objp = jparser_new();
-    d->dedup = calloc(DEDUP_SLOTS, sizeof *d->dedup);
-    if (!d->outer || !d->inner || !d->objp || !d->dedup) abort();
+    idset_init(&d->started, DEDUP_MIN);
+    if (!d->outer || !d->inner || !d->objp) abort();
     arena_init(&d->mem, 64 * 1024);
     buf_init(&d->embedded);
     return d;
@@ -811,7 +892,7 @@ static void k8s_destroy(void *self) {
     jparser_free(d->outer);
     jparser_free(d->inner);
     jparser_free(d->objp);
-    free(d->dedup);
+    free(d->started.slot);
     arena_free(&d->mem);
     buf_free(&d->embedded);
     free(d);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode/json.h"
 
@@ -13,9 +14,14 @@
 
 struct framer {
     struct reader *r;
+    const char *data;    /* the input: buf, or the reader's map */
     char *buf;
-    size_t cap;          /* usable bytes; the allocation has JSON_PADDING more */
-    size_t start, end;   /* unread data is buf[start..end) */
+    size_t cap;          /* usable bytes of buf; the allocation has JSON_PADDING more */
+    size_t start, end;   /* unread data is data[start..end) */
+    /* Mapped input: data is the whole file, readable up to `readable`;
+     * a record too close to that end for its padding is copied to buf. */
+    bool mapped;
+    size_t readable;
     uint64_t base;       /* input offset of buf[0] */
     bool eof, failed;
     enum frame_mode mode;
@@ -31,12 +37,23 @@ static void grow(struct framer *f, size_t cap) {
     if (!p) fatal_oom();
     f->buf = p;
     f->cap = cap;
+    if (!f->mapped) f->data = p;
 }
 
 struct framer *framer_new(struct reader *r) {
     struct framer *f = calloc(1, sizeof *f);
     if (!f) fatal_oom();
     f->r = r;
+    size_t n;
+    if (reader_map(r, &f->data, &n)) {
+        long page = sysconf(_SC_PAGESIZE);
+        size_t pg = page > 0 ? (size_t)page : 4096;
+        f->mapped = true;
+        f->end = n;
+        f->eof = true;
+        f->readable = (n + pg - 1) / pg * pg;
+        return f;
+    }
     grow(f, BLOCK_SIZE);
     return f;
 }
@@ -50,6 +67,7 @@ void framer_free(struct framer *f) {
 /* Move unread data to the front, then read until want bytes are buffered
  * or the input ends. The padding after end is zeroed on every fill. */
 static int fill(struct framer *f, size_t want) {
+    if (f->mapped) return 0;   /* all of it is there already */
     if (f->start > 0) {
         memmove(f->buf, f->buf + f->start, f->end - f->start);
         f->base += f->start;
@@ -69,7 +87,7 @@ static int fill(struct framer *f, size_t want) {
 vstr framer_head(struct framer *f) {
     if (f->end - f->start < HEAD_SIZE && !f->eof) fill(f, HEAD_SIZE);
     size_t n = f->end - f->start;
-    return (vstr){ f->buf + f->start, n < HEAD_SIZE ? n : HEAD_SIZE };
+    return (vstr){ f->data + f->start, n < HEAD_SIZE ? n : HEAD_SIZE };
 }
 
 /* Length of the JSON value starting at p (which must be '{' or '['), or 0
@@ -108,10 +126,22 @@ enum frame_mode framer_guess_mode(struct framer *f) {
 void framer_set_mode(struct framer *f, enum frame_mode m) { f->mode = m; }
 
 static void emit(struct framer *f, struct record *rec, size_t from, size_t len) {
-    rec->p = f->buf + from;
     rec->len = len;
-    rec->cap = f->cap + JSON_PADDING - from;
     rec->offset = f->base + from;
+    if (!f->mapped) {
+        rec->p = f->buf + from;
+        rec->cap = f->cap + JSON_PADDING - from;
+    } else if (from + len + JSON_PADDING <= f->readable) {
+        rec->p = f->data + from;
+        rec->cap = f->readable - from;
+    } else {
+        /* the end of the file: copy the record where it has its padding */
+        if (f->cap < len) grow(f, len);
+        memcpy(f->buf, f->data + from, len);
+        memset(f->buf + len, 0, JSON_PADDING);
+        rec->p = f->buf;
+        rec->cap = len + JSON_PADDING;
+    }
 }
 
 static bool is_blank(const char *p, size_t n) {
@@ -122,13 +152,17 @@ static bool is_blank(const char *p, size_t n) {
 
 static int next_line(struct framer *f, struct record *rec) {
     for (;;) {
-        char *s = f->buf + f->start;
+        const char *s = f->data + f->start;
         size_t avail = f->end - f->start;
-        char *nl = avail ? memchr(s, '\n', avail) : NULL;
+        const char *nl = avail ? memchr(s, '\n', avail) : NULL;
         if (nl) {
             size_t len = (size_t)(nl - s), from = f->start;
             f->start += len + 1;
             if (f->skipping) { f->skipping = false; continue; }
+            if (f->mapped && len >= MAX_RECORD) {
+                if (f->oversize++ == 0) f->oversize_first = f->base + from;
+                continue;
+            }
             if (len && s[len - 1] == '\r') len--;
             if (is_blank(s, len)) continue;
             emit(f, rec, from, len);
@@ -138,6 +172,11 @@ static int next_line(struct framer *f, struct record *rec) {
             if (f->failed) return -1;
             if (avail == 0 || f->skipping || is_blank(s, avail)) { f->start = f->end; return 0; }
             size_t from = f->start;
+            if (f->mapped && avail >= MAX_RECORD) {
+                if (f->oversize++ == 0) f->oversize_first = f->base + from;
+                f->start = f->end;
+                return 0;
+            }
             f->start = f->end;
             emit(f, rec, from, avail);
             return 1;
@@ -168,8 +207,9 @@ static int next_document(struct framer *f, struct record *rec) {
         }
         if (fill(f, f->cap) < 0) return -1;
     }
+    if (f->mapped && f->end > MAX_DOCUMENT) f->end = MAX_DOCUMENT;   /* as much as is read otherwise */
     for (;;) {
-        char *s = f->buf + f->start;
+        const char *s = f->data + f->start;
         size_t avail = f->end - f->start, i = 0;
         while (i < avail && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' || s[i] == ',')) i++;
         if (i == avail) { f->start = f->end; return 0; }
@@ -177,7 +217,7 @@ static int next_document(struct framer *f, struct record *rec) {
         if (s[i] != '{' && s[i] != '[') {
             /* Not a JSON value: hand the line to the decoder, which rejects
              * it with its position, and resynchronise after it. */
-            char *nl = memchr(s + i, '\n', avail - i);
+            const char *nl = memchr(s + i, '\n', avail - i);
             size_t len = nl ? (size_t)(nl - (s + i)) : avail - i;
             f->start = from + len;
             emit(f, rec, from, len);
@@ -196,7 +236,13 @@ static int next_document(struct framer *f, struct record *rec) {
 }
 
 int framer_next(struct framer *f, struct record *rec) {
-    return f->mode == FRAME_DOCUMENTS ? next_document(f, rec) : next_line(f, rec);
+    int r = f->mode == FRAME_DOCUMENTS ? next_document(f, rec) : next_line(f, rec);
+    /* consumed: all before this record, which stays readable until the next call */
+    if (f->mapped && reader_map_consumed(f->r, r == 1 ? (size_t)rec->offset : f->start) < 0) {
+        f->failed = true;
+        return -1;
+    }
+    return r;
 }
 
 uint64_t framer_bytes(const struct framer *f) { return f->base + f->start; }

@@ -99,6 +99,75 @@ static void test_long_line_grows_buffer(void **state) {
     free(data);
 }
 
+/* Plain files are mapped: every record must have its padding readable, also
+ * when the file ends exactly at a page boundary or just short of one. */
+static void test_mapped_file_ends(void **state) {
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t sizes[] = { (size_t)page, (size_t)page - 1, (size_t)page - 30, (size_t)page + 10, 2 * (size_t)page };
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t];
+        char *data = malloc(n);
+        /* lines of 99 bytes + newline, the last one cut short, no final newline */
+        for (size_t i = 0; i < n; i++) data[i] = (i % 100 == 99) ? '\n' : 'a' + (char)(i % 26);
+        if (data[n - 1] == '\n') data[n - 1] = 'z';
+        write_file(data, n, false);
+        char err[128];
+        struct reader *r = reader_open(path, err, sizeof err);
+        assert_non_null(r);
+        struct framer *f = framer_new(r);
+        framer_set_mode(f, FRAME_LINES);
+        struct record rec;
+        size_t total = 0;
+        int k = 0;
+        while (framer_next(f, &rec) == 1) {
+            assert_true(rec.cap >= rec.len + JSON_PADDING);
+            volatile char sink = 0;
+            for (size_t i = 0; i < rec.cap; i++) sink ^= rec.p[i];   /* all of it readable */
+            (void)sink;
+            assert_memory_equal(rec.p, data + rec.offset, rec.len);
+            total += rec.len + 1;
+            k++;
+        }
+        assert_int_equal(k, (int)((n + 99) / 100));
+        assert_int_equal(total, n + 1);
+        framer_free(f);
+        reader_close(r);
+        unlink(path);
+        free(data);
+    }
+}
+
+/* A mapped file cut short while it is read (copytruncate) is a read error,
+ * not a crash. */
+static void test_file_shrinks_while_read(void **state) {
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t n = 4 * (size_t)page;
+    char *data = malloc(n);
+    memset(data, 'x', n);
+    memcpy(data, "{\"a\":1}\n", 8);
+    data[n - 1] = '\n';
+    write_file(data, n, false);
+    char err[128];
+    struct reader *r = reader_open(path, err, sizeof err);
+    assert_non_null(r);
+    struct framer *f = framer_new(r);
+    framer_set_mode(f, FRAME_LINES);
+    struct record rec;
+    assert_int_equal(framer_next(f, &rec), 1);
+    assert_int_equal(rec.len, 7);
+    assert_int_equal(truncate(path, 100), 0);
+    int rc;
+    while ((rc = framer_next(f, &rec)) == 1) {}
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(reader_error(r), "shrank"));
+    framer_free(f);
+    reader_close(r);
+    unlink(path);
+    free(data);
+}
+
 static void test_unreadable(void **state) {
     (void)state;
     char err[128];
@@ -113,6 +182,8 @@ int main(void) {
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_pretty_documents),
         cmocka_unit_test(test_long_line_grows_buffer),
+        cmocka_unit_test(test_mapped_file_ends),
+        cmocka_unit_test(test_file_shrinks_while_read),
         cmocka_unit_test(test_unreadable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

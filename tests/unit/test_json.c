@@ -128,6 +128,78 @@ static void test_escaped_key(void **state) {
     jparser_free(p);
 }
 
+/* Strings without escapes are slices of the document; with one they are
+ * unescaped, wherever the escape falls (the scan goes 16 bytes at a time),
+ * and a string that ends the document reads only its padding. */
+static void test_strings_plain_and_escaped(void **state) {
+    (void)state;
+    jparser *p = jparser_new();
+    struct doc d = padded("{\"e\":\"\",\"long\":\"0123456789abcdefghij\",\"late\":\"0123456789abcdef\\n\","
+                          "\"quote\":\"a\\\"b\",\"0123456789abcdef\\u0041\":[\"x\",\"y\\/\"],\"last\":\"end\"}");
+    jval root, v, e;
+    jiter it, ai;
+    vstr k, s;
+    assert_true(jparse(p, d.p, d.n, d.cap, &root));
+    assert_true(jv_obj_begin(&root, &it));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "e"));
+    assert_true(jv_str(&v, &s));
+    assert_int_equal(s.n, 0);
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "long"));
+    assert_true(jv_str(&v, &s) && vstr_eqc(s, "0123456789abcdefghij"));
+    assert_true(s.p > d.p && s.p < d.p + d.n);   /* a slice of the document */
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "late"));
+    assert_true(jv_str(&v, &s) && vstr_eqc(s, "0123456789abcdef\n"));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "quote"));
+    assert_true(jv_str(&v, &s) && vstr_eqc(s, "a\"b"));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "0123456789abcdefA"));
+    assert_true(jv_arr_begin(&v, &ai));
+    assert_true(jv_arr_next(&ai, &e) && jv_str(&e, &s) && vstr_eqc(s, "x"));
+    assert_true(jv_arr_next(&ai, &e) && jv_str(&e, &s) && vstr_eqc(s, "y/"));
+    assert_false(jv_arr_next(&ai, &e));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "last"));
+    assert_true(jv_str(&v, &s) && vstr_eqc(s, "end"));
+    assert_false(jv_obj_next(&it, &k, &v));
+    assert_int_equal(jparser_error(p), 0);
+    assert_true(jparse_at_end(p));
+    free(d.p);
+    jparser_free(p);
+}
+
+/* Empty containers, and walks abandoned half-way: the parent skips the rest. */
+static void test_empty_and_abandoned(void **state) {
+    (void)state;
+    jparser *p = jparser_new();
+    struct doc d = padded("{\"o\":{},\"a\":[],\"half\":{\"x\":1,\"y\":[1,2]},\"arr\":[[1,2],{\"q\":3},4],\"n\":5}");
+    jval root, v, e;
+    jiter it, sub;
+    vstr k;
+    int64_t n = 0;
+    assert_true(jparse(p, d.p, d.n, d.cap, &root));
+    assert_true(jv_obj_begin(&root, &it));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "o"));
+    assert_true(jv_obj_begin(&v, &sub));
+    assert_false(jv_obj_next(&sub, &k, &e));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "a"));
+    assert_true(jv_arr_begin(&v, &sub));
+    assert_false(jv_arr_next(&sub, &e));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "half"));
+    assert_true(jv_obj_begin(&v, &sub));
+    assert_true(jv_obj_next(&sub, &k, &e) && vstr_eqc(k, "x"));
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "arr"));
+    assert_true(jv_arr_begin(&v, &sub));
+    assert_true(jv_arr_next(&sub, &e));          /* [1,2], not consumed */
+    assert_true(jv_arr_next(&sub, &e));          /* {"q":3}, not consumed */
+    assert_int_equal(jv_type(&e), JT_OBJECT);
+    assert_true(jv_obj_next(&it, &k, &v) && vstr_eqc(k, "n"));
+    assert_true(jv_i64(&v, &n));
+    assert_int_equal(n, 5);
+    assert_false(jv_obj_next(&it, &k, &v));
+    assert_int_equal(jparser_error(p), 0);
+    assert_true(jparse_at_end(p));
+    free(d.p);
+    jparser_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_in_document_order),
@@ -135,6 +207,8 @@ int main(void) {
         cmocka_unit_test(test_errors_are_sticky),
         cmocka_unit_test(test_raw_slice_reparse),
         cmocka_unit_test(test_escaped_key),
+        cmocka_unit_test(test_strings_plain_and_escaped),
+        cmocka_unit_test(test_empty_and_abandoned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

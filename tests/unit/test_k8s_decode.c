@@ -189,6 +189,55 @@ static void test_stages_one_event_per_request(void **state) {
     assert_int_equal(rejects_total(f->rj), 0);
 }
 
+/* Many long-running requests open at once (the set of auditIDs grows past
+ * its first size), completed in another order, some completed twice, with
+ * unrelated requests in between: each is seen exactly once. */
+static int feed_stage(struct fixture *f, const char *stage, unsigned id) {
+    char doc[256];
+    snprintf(doc, sizeof doc, "{\"kind\":\"Event\",\"auditID\":\"req-%u\",\"stage\":\"%s\",\"verb\":\"watch\","
+             "\"requestReceivedTimestamp\":\"2026-03-01T10:00:00Z\"}", id, stage);
+    return feed(f, doc);
+}
+
+static void test_many_open_requests(void **state) {
+    struct fixture *f = *state;
+    enum { N = 5000 };
+    for (unsigned i = 0; i < N; i++) assert_int_equal(feed_stage(f, "ResponseStarted", i), 1);
+    /* a stride coprime with N visits every request once, in a scattered order */
+    for (unsigned k = 0; k < N; k++) {
+        unsigned i = (unsigned)((uint64_t)k * 2654435761u % N);
+        if (k % 7 == 0) assert_int_equal(feed_stage(f, "ResponseComplete", N + k), 1);  /* never started */
+        assert_int_equal(feed_stage(f, "ResponseComplete", i), 0);
+        if (k % 2 == 0) assert_int_equal(feed_stage(f, "ResponseComplete", i), 1);       /* already done */
+    }
+    assert_int_equal(rejects_total(f->rj), 0);
+}
+
+/* The event time: requestReceivedTimestamp, else the v1beta1 timestamp (or
+ * metadata.creationTimestamp), else stageTimestamp; an unparsable one is
+ * passed over, and the last of repeated keys counts. */
+static void test_event_time_fallbacks(void **state) {
+    struct fixture *f = *state;
+    const int64_t t10 = INT64_C(1772359200000000);   /* 2026-03-01T10:00:00Z */
+    assert_int_equal(feed(f, "{\"verb\":\"get\",\"stageTimestamp\":\"2026-03-01T10:00:02Z\","
+                             "\"requestReceivedTimestamp\":\"2026-03-01T10:00:00Z\"}"), 1);
+    assert_int_equal(f->ev.time_us, t10);
+    assert_int_equal(feed(f, "{\"verb\":\"get\",\"stageTimestamp\":\"2026-03-01T10:00:02Z\","
+                             "\"requestReceivedTimestamp\":\"yesterday\"}"), 1);
+    assert_int_equal(f->ev.time_us, t10 + 2000000);
+    assert_int_equal(feed(f, "{\"verb\":\"get\",\"stageTimestamp\":\"2026-03-01T10:00:02Z\","
+                             "\"requestReceivedTimestamp\":7,\"timestamp\":\"2026-03-01T10:00:01Z\"}"), 1);
+    assert_int_equal(f->ev.time_us, t10 + 1000000);
+    assert_int_equal(feed(f, "{\"verb\":\"get\",\"metadata\":{\"creationTimestamp\":\"2026-03-01T10:00:03Z\"},"
+                             "\"stageTimestamp\":\"2026-03-01T10:00:02Z\"}"), 1);
+    assert_int_equal(f->ev.time_us, t10 + 3000000);
+    assert_int_equal(feed(f, "{\"verb\":\"get\",\"requestReceivedTimestamp\":\"2026-03-01T10:00:04Z\","
+                             "\"requestReceivedTimestamp\":\"bad\",\"stageTimestamp\":\"2026-03-01T10:00:02Z\"}"), 1);
+    assert_int_equal(f->ev.time_us, t10 + 2000000);
+    assert_int_equal(feed(f, "{\"verb\":\"get\",\"requestReceivedTimestamp\":\"bad\"}"), 0);
+    assert_int_equal(rejects_total(f->rj), 1);
+}
+
 static void test_envelopes(void **state) {
     struct fixture *f = *state;
     const char *list = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
@@ -240,6 +289,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_workload_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_owner_and_rule_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stages_one_event_per_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_open_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_time_fallbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_envelopes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
     };
