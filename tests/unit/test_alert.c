@@ -34,7 +34,7 @@ static void collect(void *ud, const struct alert *a) {
 }
 
 static struct alert *make(const char *entity, int64_t t) {
-    struct event ev = { .time_us = t, .pos = { "in.jsonl", 7 } };
+    struct event ev = { .time_us = t, .pos = { "in.jsonl", 7, 0 } };
     struct alert *a = alert_new("k8s.container.privileged", &ev);
     alert_entity(a, vstr_c(entity));
     alert_evidence(a, &ev, VSTR("create pods"));
