@@ -1145,9 +1145,9 @@ static const vstr *find_var(const struct template_var *vars, size_t n_vars, cons
  * copied as it stands rather than swallowed, so a malformed template still
  * reads sensibly. Values come from log fields; they are copied verbatim and
  * never rescanned, so a value containing "{x}" cannot expand further. An
- * empty value prints "(none)", so the sentence still reads, except in an
- * optional placeholder, "{?name}": a clause the detector adds only when it
- * applies (" in cluster X"), which renders as nothing when empty. */
+ * empty value prints "(none)", so the sentence still reads, except in the
+ * "{?name}" form: a clause the detector adds only when it applies
+ * (" in cluster X"), which renders as nothing when empty. */
 void catalog_render(const char *tmpl, const struct template_var *vars, size_t n_vars, buf *out) {
     if (!tmpl) return;
     const char *p = tmpl;

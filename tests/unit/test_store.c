@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "tmpdir.h"
 #include "store/store.h"
 
 /* Each test gets a fresh state directory under /tmp, removed afterwards. */
@@ -22,8 +23,7 @@ struct fixture {
 
 static int setup(void **state) {
     struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/vigil-store-XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
+    if (tmpdir_make(f->dir, sizeof f->dir, "store") < 0) return -1;
     snprintf(f->sub, sizeof f->sub, "%s/state", f->dir);
     *state = f;
     return 0;
@@ -31,11 +31,9 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     struct fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = tmpdir_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 static struct store *open_ok(const char *dir) {
