@@ -5,8 +5,9 @@
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang
-            libsimdjson-dev libyaml-dev libsqlite3-dev zlib1g-dev libcmocka-dev
-            python3 gzip)
+            libsimdjson-dev libyaml-dev libsqlite3-dev zlib1g-dev libpcap-dev libcmocka-dev
+            python3 gzip
+            softflowd nfdump)       # real flow exporter and collector for the network tests
 BENCH_PKGS=(libcjson-dev libjson-c-dev libjansson-dev jq)
 
 want=("${BUILD_PKGS[@]}")

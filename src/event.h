@@ -9,6 +9,7 @@
 #define VIGIL_EVENT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "util/ip.h"
 #include "util/str.h"
 
 enum layer {
@@ -22,6 +23,7 @@ enum layer {
 
 enum event_kind {
     EV_K8S_AUDIT = 1,
+    EV_FLOW,
 };
 
 /* Where a record came from, for evidence: the input as the user named it
@@ -124,6 +126,45 @@ struct k8s_audit {
     struct k8s_object obj;
 };
 
+/* ---- flow record (IPFIX, NetFlow v9 / v5) ---------------------------- */
+
+/* One flow record as the exporter sent it, normalised: addresses in the
+ * one 16-byte form (util/ip.h), times absolute, counters as sampled. A
+ * field the template did not carry is 0 and its FLOW_HAS_ bit is clear. */
+enum flow_has {
+    FLOW_HAS_PORTS     = 1u << 0,
+    FLOW_HAS_TCP_FLAGS = 1u << 1,
+    FLOW_HAS_TIMES     = 1u << 2,       /* start/end from the record; else export time */
+    FLOW_HAS_DIRECTION = 1u << 3,
+    FLOW_HAS_SAMPLING  = 1u << 4,       /* sampling known (sampling >= 1) */
+    FLOW_HAS_REVERSE   = 1u << 5,       /* RFC 5103 biflow: reverse counters */
+};
+
+struct flow_exporter {
+    struct ipaddr addr;                 /* zero for a file without transport */
+    uint16_t port;
+    uint32_t odid;                      /* observation domain (v9: source id) */
+    uint8_t version;                    /* 5, 9 or 10 */
+};
+
+struct flow {
+    struct ipaddr src, dst;
+    uint16_t src_port, dst_port;        /* ICMP: 0 */
+    uint8_t proto;                      /* IANA protocol number */
+    uint8_t tcp_flags;                  /* tcpControlBits, low 8 bits */
+    uint8_t direction;                  /* flowDirection: 0 ingress, 1 egress */
+    uint8_t end_reason;                 /* flowEndReason, 0 when absent */
+    uint32_t has;                       /* enum flow_has */
+    uint64_t packets, octets;           /* as counted by the exporter (sampled) */
+    uint64_t rev_packets, rev_octets;   /* biflow reverse direction */
+    int64_t start_us, end_us;
+    /* 1:N packet sampling in force for this record (1 = every packet);
+     * 0 when the export says nothing about sampling. */
+    uint32_t sampling;
+    uint16_t template_id;               /* 0 for NetFlow v5 */
+    const struct flow_exporter *exporter;
+};
+
 /* ---- the event -------------------------------------------------------- */
 
 struct event {
@@ -133,6 +174,7 @@ struct event {
     struct source_pos pos;
     union {
         const struct k8s_audit *k8s;
+        const struct flow *flow;        /* event time: flow start */
     } u;
 };
 

@@ -253,7 +253,7 @@ static const char *const d_privileged_resources[] = {
 /* ------------------------------------------------------------------ */
 /* The schema. */
 
-enum ktype { K_BOOL, K_UINT, K_DURATION, K_LIST };
+enum ktype { K_BOOL, K_UINT, K_DURATION, K_LIST, K_STRING };
 
 struct key {
     const char *path;               /* dotted, as written in the file */
@@ -264,6 +264,7 @@ struct key {
     int64_t min, max;               /* K_UINT, K_DURATION */
     const char *unit;               /* NULL where a unit means nothing */
     const char *doc;
+    const char *def_str;            /* K_STRING: NULL for no value */
 };
 
 /* Offsets are typeless, so a row pointing a K_UINT at an int64_t field
@@ -272,10 +273,11 @@ struct key {
     (offsetof(struct vigil_config, f) +                \
      0 * sizeof(char[_Generic(((struct vigil_config *)0)->f, T: 1, default: -1)]))
 
-#define BOOL(p, f, d, doc) { p, K_BOOL, FIELD(f, bool), d, NULL, 0, 1, NULL, doc }
-#define UINT(p, f, d, lo, hi, unit, doc) { p, K_UINT, FIELD(f, uint32_t), d, NULL, lo, hi, unit, doc }
-#define DUR(p, f, d, doc) { p, K_DURATION, FIELD(f, int64_t), d, NULL, 0, DUR_MAX, "duration", doc }
-#define LIST(p, f, d, unit, doc) { p, K_LIST, FIELD(f, struct strlist), 0, d, 0, 0, unit, doc }
+#define BOOL(p, f, d, doc) { p, K_BOOL, FIELD(f, bool), d, NULL, 0, 1, NULL, doc, NULL }
+#define UINT(p, f, d, lo, hi, unit, doc) { p, K_UINT, FIELD(f, uint32_t), d, NULL, lo, hi, unit, doc, NULL }
+#define DUR(p, f, d, doc) { p, K_DURATION, FIELD(f, int64_t), d, NULL, 0, DUR_MAX, "duration", doc, NULL }
+#define LIST(p, f, d, unit, doc) { p, K_LIST, FIELD(f, struct strlist), 0, d, 0, 0, unit, doc, NULL }
+#define STR(p, f, d, unit, doc) { p, K_STRING, FIELD(f, char *), 0, NULL, 0, 0, unit, doc, d }
 
 /* Ten years: far beyond any sensible window, and small enough that adding
  * it to an event time can never overflow. */
@@ -458,6 +460,7 @@ void config_defaults(struct vigil_config *cfg) {
         case K_UINT: *AT(cfg, k, uint32_t) = (uint32_t)k->def; break;
         case K_DURATION: *AT(cfg, k, int64_t) = k->def; break;
         case K_LIST: strlist_from(AT(cfg, k, struct strlist), k->def_list); break;
+        case K_STRING: *AT(cfg, k, char *) = k->def_str ? xstrndup(k->def_str, strlen(k->def_str)) : NULL; break;
         }
     }
 }
@@ -465,6 +468,11 @@ void config_defaults(struct vigil_config *cfg) {
 void config_free(struct vigil_config *cfg) {
     for (size_t i = 0; i < NKEYS; i++)
         if (keys[i].type == K_LIST) strlist_free(AT(cfg, &keys[i], struct strlist));
+        else if (keys[i].type == K_STRING) { free(*AT(cfg, &keys[i], char *)); *AT(cfg, &keys[i], char *) = NULL; }
+}
+
+static bool str_equal(const char *a, const char *b) {
+    return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 static bool strlist_equal(const struct strlist *a, const struct strlist *b) {
@@ -483,6 +491,7 @@ bool config_equal(const struct vigil_config *a, const struct vigil_config *b) {
         case K_UINT: same = *CAT(a, k, uint32_t) == *CAT(b, k, uint32_t); break;
         case K_DURATION: same = *CAT(a, k, int64_t) == *CAT(b, k, int64_t); break;
         case K_LIST: same = strlist_equal(CAT(a, k, struct strlist), CAT(b, k, struct strlist)); break;
+        case K_STRING: same = str_equal(*CAT(a, k, char *), *CAT(b, k, char *)); break;
         }
         if (!same) return false;
     }
@@ -555,6 +564,7 @@ static const char *expected(enum ktype t) {
     case K_UINT: return "an unsigned integer";
     case K_DURATION: return "a duration (90s, 15m, 24h, 7d, 1w or seconds)";
     case K_LIST: return "a list (a YAML sequence of strings; [] for none)";
+    case K_STRING: return "a string";
     }
     return "?";
 }
@@ -616,9 +626,20 @@ static int set_value(struct loader *ld, size_t i, const yaml_node_t *node) {
         return 0;
     }
 
+    if (k->type == K_STRING && is_null(node)) {      /* null: no value (the daemon's "off") */
+        *AT(&ld->tmp, k, char *) = NULL;
+        ld->set_line[i] = line_of(node);
+        return 0;
+    }
     if (node->type != YAML_SCALAR_NODE || is_null(node)) return wrong_type(ld, k, node);
     const char *v = (const char *)node->data.scalar.value;
     size_t vn = node->data.scalar.length;
+    if (k->type == K_STRING) {
+        if (memchr(v, '\0', vn)) return fail(ld, line_of(node), "'%s' contains a NUL character", k->path);
+        *AT(&ld->tmp, k, char *) = xstrndup(v, vn);
+        ld->set_line[i] = line_of(node);
+        return 0;
+    }
     bool plain = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     int64_t num = 0;
     switch (k->type) {
@@ -651,6 +672,7 @@ static int set_value(struct loader *ld, size_t i, const yaml_node_t *node) {
         break;
     }
     case K_LIST:
+    case K_STRING:
         break;
     }
     if (num < k->min || num > k->max) {
@@ -842,11 +864,14 @@ int config_load(struct vigil_config *cfg, const char *path, char *err, size_t er
     fclose(f);
 
     for (size_t i = 0; i < NKEYS; i++) {
-        if (keys[i].type != K_LIST || !ld->set_line[i]) continue;
-        /* The winner's list stays; the loser's is freed: the old one on
-         * success, the new one on failure, so cfg is all-or-nothing. */
-        strlist_free(rc == 0 ? AT(cfg, &keys[i], struct strlist)
-                             : AT(&ld->tmp, &keys[i], struct strlist));
+        if (!ld->set_line[i]) continue;
+        /* The winner's list or string stays; the loser's is freed: the old
+         * one on success, the new one on failure, so cfg is all-or-nothing. */
+        if (keys[i].type == K_LIST)
+            strlist_free(rc == 0 ? AT(cfg, &keys[i], struct strlist)
+                                 : AT(&ld->tmp, &keys[i], struct strlist));
+        else if (keys[i].type == K_STRING)
+            free(rc == 0 ? *AT(cfg, &keys[i], char *) : *AT(&ld->tmp, &keys[i], char *));
     }
     if (rc == 0) *cfg = ld->tmp;
     free(ld);
@@ -907,6 +932,7 @@ static bool default_text(const struct key *k, char *out, size_t cap) {
     case K_BOOL: snprintf(out, cap, "%s", k->def ? "true" : "false"); return true;
     case K_UINT: snprintf(out, cap, "%" PRId64, k->def); return true;
     case K_DURATION: duration_format(k->def, out, cap); return true;
+    case K_STRING: snprintf(out, cap, "%s", k->def_str ? k->def_str : "null"); return true;
     case K_LIST: break;
     }
     size_t n = list_len(k->def_list), len = 2;
@@ -1003,6 +1029,14 @@ void config_dump(const struct vigil_config *cfg, FILE *out) {
             duration_format(*CAT(cfg, k, int64_t), buf, sizeof buf);
             fprintf(out, " %s\n", buf);
             break;
+        case K_STRING: {
+            const char *v = *CAT(cfg, k, char *);
+            if (!v) { fputs(" null\n", out); break; }
+            fputc(' ', out);
+            put_scalar(out, v);
+            fputc('\n', out);
+            break;
+        }
         case K_LIST: {
             const struct strlist *l = CAT(cfg, k, struct strlist);
             if (l->n == 0) { fputs(" []\n", out); break; }
@@ -1025,6 +1059,7 @@ static const char *type_name(enum ktype t) {
     case K_UINT: return "integer";
     case K_DURATION: return "duration";
     case K_LIST: return "list";
+    case K_STRING: return "string";
     }
     return "?";
 }

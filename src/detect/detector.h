@@ -10,12 +10,18 @@
 
 struct store;
 struct aggregator;
+struct intel;
+struct inventory;
 
 /* What a detector sees besides the event. */
 struct detect_ctx {
     const struct vigil_config *cfg;
     struct aggregator *alerts;
     int64_t watermark_us;               /* highest event time seen so far */
+    /* Enrichment loaded from --intel / --inventory (or the daemon's
+     * config); never NULL: empty when the user gave none. */
+    const struct intel *intel;
+    const struct inventory *inventory;
 };
 
 struct detector {

@@ -126,6 +126,7 @@ enum frame_mode framer_guess_mode(struct framer *f) {
 void framer_set_mode(struct framer *f, enum frame_mode m) { f->mode = m; }
 
 static void emit(struct framer *f, struct record *rec, size_t from, size_t len) {
+    rec->has_origin = false;
     rec->len = len;
     rec->offset = f->base + from;
     if (!f->mapped) {

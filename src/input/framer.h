@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "input/reader.h"
+#include "util/ip.h"
 #include "util/str.h"
 
 enum frame_mode { FRAME_LINES, FRAME_DOCUMENTS };
@@ -20,6 +21,12 @@ struct record {
     size_t len;
     size_t cap;          /* bytes readable from p: always >= len + JSON_PADDING */
     uint64_t offset;     /* of the record's first byte in the decompressed input */
+    /* Who sent it, for records that arrived over a transport (a UDP
+     * datagram in a pcap or from a socket, a TCP stream): flow decoders
+     * scope templates by it. has_origin false for plain files. */
+    bool has_origin;
+    struct ipaddr origin;
+    uint16_t origin_port;
 };
 
 struct framer;

@@ -10,7 +10,7 @@
 extern const struct decoder_ops k8s_audit_decoder;
 
 static void decode_all(void *dec, const char *p, size_t len, size_t cap, uint64_t offset) {
-    struct record rec = { p, len, cap, offset };
+    struct record rec = { .p = p, .len = len, .cap = cap, .offset = offset };
     struct event ev;
     k8s_audit_decoder.begin(dec, &rec);
     while (k8s_audit_decoder.next(dec, &ev)) {

@@ -42,7 +42,7 @@ static int feed(struct fixture *f, const char *json) {
     free(f->doc);
     f->doc = calloc(1, n + JSON_PADDING);
     memcpy(f->doc, json, n);
-    struct record rec = { f->doc, n, n + JSON_PADDING, 0 };
+    struct record rec = { .p = f->doc, .len = n, .cap = n + JSON_PADDING };
     k8s_audit_decoder.begin(f->dec, &rec);
     int events = 0;
     struct event ev;
