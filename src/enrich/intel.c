@@ -961,28 +961,26 @@ static int64_t wall_clock_us(void) {
 
 static void describe_file(const struct file_stats *fs, buf *out);
 
-int intel_load(struct intel *t, const char *spec, char *err, size_t errlen) {
-    enum intel_label label;
-    const char *path;
-    if (split_spec(spec, &label, &path, err, errlen) != 0) return -1;
-    struct textfile f;
-    if (textfile_read(&f, path, MAX_FILE_BYTES, err, errlen) != 0) return -1;
+/* One file's text, whatever it came from; name is for the report and the
+ * hits. */
+static int load_text(struct intel *t, enum intel_label label, const char *name, const struct textfile *f, char *err,
+                     size_t errlen) {
     if (t->n_files == t->cap_files) {
         t->cap_files = t->cap_files ? t->cap_files * 2 : 4;
         t->files = realloc(t->files, t->cap_files * sizeof *t->files);
         if (!t->files) abort();
     }
     struct file_stats *fs = &t->files[t->n_files];
-    *fs = (struct file_stats){ .path = arena_dup(&t->mem, vstr_c(path)).p, .label = label, .unit = "line" };
+    *fs = (struct file_stats){ .path = arena_dup(&t->mem, vstr_c(name)).p, .label = label, .unit = "line" };
     struct loadctx c = { .t = t, .fs = fs, .source = fs->path, .now_us = wall_clock_us() };
-    vstr body = textfile_body(&f);
+    vstr body = textfile_body(f);
     struct csv_layout lay;
     uint64_t header_line = 0;
     int rc = 0;
     switch (detect_format(body, &lay, &header_line)) {
     case F_STIX:
         fs->format = "STIX 2.1";
-        rc = load_stix(&c, &f, body, err, errlen);
+        rc = load_stix(&c, f, body, err, errlen);
         break;
     case F_CSV:
         fs->format = "CSV";
@@ -997,16 +995,35 @@ int intel_load(struct intel *t, const char *spec, char *err, size_t errlen) {
         load_plain(&c, body);
         break;
     }
-    textfile_free(&f);
     if (rc == 0 && fs->entries == 0 && fs->duplicates == 0) {
         buf b;
         buf_init(&b);
         describe_file(fs, &b);
-        snprintf(err, errlen, "%s: no usable threat-intel entry (%s)", path, buf_cstr(&b));
+        snprintf(err, errlen, "%s: no usable threat-intel entry (%s)", name, buf_cstr(&b));
         buf_free(&b);
         rc = -1;
     }
     if (rc == 0) t->n_files++;
+    return rc;
+}
+
+int intel_load(struct intel *t, const char *spec, char *err, size_t errlen) {
+    enum intel_label label;
+    const char *path;
+    if (split_spec(spec, &label, &path, err, errlen) != 0) return -1;
+    struct textfile f;
+    if (textfile_read(&f, path, MAX_FILE_BYTES, err, errlen) != 0) return -1;
+    int rc = load_text(t, label, path, &f, err, errlen);
+    textfile_free(&f);
+    return rc;
+}
+
+int intel_load_mem(struct intel *t, enum intel_label label, const char *name, const char *data, size_t len, char *err,
+                   size_t errlen) {
+    struct textfile f;
+    textfile_from_mem(&f, data, len);
+    int rc = load_text(t, label, name, &f, err, errlen);
+    textfile_free(&f);
     return rc;
 }
 

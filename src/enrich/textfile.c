@@ -50,6 +50,15 @@ fail:
     return -1;
 }
 
+void textfile_from_mem(struct textfile *f, const char *data, size_t len) {
+    f->data = malloc(len + JSON_PADDING);
+    if (!f->data) abort();
+    if (len) memcpy(f->data, data, len);
+    memset(f->data + len, 0, JSON_PADDING);
+    f->len = len;
+    f->cap = len + JSON_PADDING;
+}
+
 void textfile_free(struct textfile *f) {
     free(f->data);
     memset(f, 0, sizeof *f);

@@ -21,6 +21,8 @@ struct textfile {
 /* Reads path whole (at most max_bytes). Returns 0, or -1 with one line in
  * err (cannot open, read error, too large). */
 int textfile_read(struct textfile *f, const char *path, size_t max_bytes, char *err, size_t errlen);
+/* A padded copy of data[0..len). */
+void textfile_from_mem(struct textfile *f, const char *data, size_t len);
 void textfile_free(struct textfile *f);
 /* The text after a UTF-8 byte order mark, if there is one. */
 vstr textfile_body(const struct textfile *f);

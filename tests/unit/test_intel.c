@@ -521,6 +521,24 @@ static void test_report_totals(void **state) {
     intel_free(t);
 }
 
+/* Text already in memory: the name stands for the file. */
+static void test_load_from_memory(void **state) {
+    (void)state;
+    struct intel *t = intel_new();
+    char err[256], name[32] = "inline:tor";
+    const char text[] = "185.220.101.7\n10.0.0.1\n";
+    assert_int_equal(intel_load_mem(t, INTEL_TOR, name, text, strlen(text), err, sizeof err), 0);
+    strcpy(name, "overwritten");
+    const struct intel_hit *h = look(t, "185.220.101.7", INTEL_TOR, NOW);
+    assert_non_null(h);
+    assert_string_equal(h->source, "inline:tor");
+    assert_int_equal(h->line, 1);
+    assert_int_equal(intel_load_mem(t, INTEL_MALICIOUS, "inline:none", "# nothing", 9, err, sizeof err), -1);
+    assert_contains(err, "inline:none: no usable threat-intel entry");
+    assert_contains(report(t), "  intel tor inline:tor: plain list, 1 entry; 1 private/bogon dropped (first line 2)\n");
+    intel_free(t);
+}
+
 /* ---- public samples ---- */
 
 static const char *shared_data(void) {
@@ -713,6 +731,7 @@ int main(void) {
         cmocka_unit_test(test_prefix_length_extremes),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_report_totals),
+        cmocka_unit_test(test_load_from_memory),
         cmocka_unit_test(test_public_samples),
         cmocka_unit_test(test_bench_lookup),
     };
