@@ -90,7 +90,7 @@ struct file_stats {
     uint64_t entries, duplicates, ranges, range_prefixes;
     uint64_t private_dropped, private_first;
     uint64_t skipped[N_SKIP], skip_first[N_SKIP];
-    uint64_t indicators, observables, revoked, expired_at_load, other_objects;
+    uint64_t indicators, observables, revoked, expired_at_load, other_objects, cidr_objects;
 };
 
 struct intel {
@@ -600,8 +600,8 @@ static vstr strip_v4_port(vstr s) {
     return s;
 }
 
-/* CSV names repeat row after row ("Pikabot"): keep one copy per run. */
-static const char *csv_name(struct loadctx *c, vstr s) {
+/* Names repeat row after row ("Pikabot"): keep one copy per run. */
+static const char *repeated_name(struct loadctx *c, vstr s) {
     if (!s.n) return NULL;
     if (c->last_name && strlen(c->last_name) == s.n && memcmp(c->last_name, s.p, s.n) == 0) return c->last_name;
     return c->last_name = dup_cstr(c->t, s);
@@ -620,7 +620,7 @@ static void load_csv(struct loadctx *c, vstr text, const struct csv_layout *lay,
         unsigned n = csv_split(line, lay->delim, f, MAX_CSV_FIELDS);
         if (lay->ip_col >= n || !f[lay->ip_col].n) { count_skip(c->fs, SK_CSV_NO_VALUE, w.lineno); continue; }
         struct meta m = open_meta(w.lineno);
-        if (lay->name_col < n) m.name = csv_name(c, f[lay->name_col]);
+        if (lay->name_col < n) m.name = repeated_name(c, f[lay->name_col]);
         int why = add_text(c, strip_v4_port(f[lay->ip_col]), VSTR_NULL, &m, w.lineno);
         if (why >= 0) count_skip(c->fs, (enum skip)why, w.lineno);
     }
@@ -630,6 +630,7 @@ static void load_csv(struct loadctx *c, vstr text, const struct csv_layout *lay,
 
 struct stix_obj {
     vstr type, id, pattern, pattern_type, valid_from, valid_until, name, value;
+    vstr cidr, sblid;                        /* Spamhaus DROP JSON lines: not STIX, same shape of file */
     bool revoked;
     int64_t confidence;
     bool has_confidence;
@@ -763,6 +764,19 @@ static void stix_observable(struct loadctx *c, const struct stix_obj *o, uint64_
     add_prefix(c, &net, plen, &m, pos);
 }
 
+/* {"cidr": "1.10.16.0/20", "sblid": "SBL256894", ...}: Spamhaus DROP's
+ * JSON lines (drop_v4.json, drop_v6.json). */
+static void json_cidr(struct loadctx *c, const struct stix_obj *o, uint64_t pos, uint64_t line) {
+    struct ipaddr net;
+    unsigned plen;
+    vstr v = vstr_trim(o->cidr);
+    if (!ip_parse_cidr(v.p, v.n, &net, &plen)) { count_skip(c->fs, SK_NOT_ADDRESS, pos); return; }
+    c->fs->cidr_objects++;
+    struct meta m = open_meta(line);
+    m.name = repeated_name(c, o->sblid);
+    add_prefix(c, &net, plen, &m, pos);
+}
+
 static void stix_value(struct loadctx *c, jval *v, unsigned depth, uint64_t *objno, uint64_t line);
 
 /* One STIX object, or a bundle whose "objects" are walked in turn. The
@@ -787,6 +801,8 @@ static void stix_object(struct loadctx *c, jval *v, unsigned depth, uint64_t *ob
         else if (vstr_eqc(key, "value")) jv_str(&val, &o.value);
         else if (vstr_eqc(key, "revoked")) jv_bool(&val, &o.revoked);
         else if (vstr_eqc(key, "confidence")) o.has_confidence = jv_i64(&val, &o.confidence);
+        else if (vstr_eqc(key, "cidr")) jv_str(&val, &o.cidr);
+        else if (vstr_eqc(key, "sblid")) jv_str(&val, &o.sblid);
         else if (vstr_eqc(key, "objects") && depth < STIX_MAX_DEPTH && jv_type(&val) == JT_ARRAY) {
             if (!bundle && !line) --*objno;  /* a bundle is a container, not an object */
             bundle = true;
@@ -804,6 +820,7 @@ static void stix_object(struct loadctx *c, jval *v, unsigned depth, uint64_t *ob
     c->fs->records++;
     if (vstr_eqc(o.type, "indicator")) stix_indicator(c, &o, pos);
     else if (vstr_eqc(o.type, "ipv4-addr") || vstr_eqc(o.type, "ipv6-addr")) stix_observable(c, &o, pos);
+    else if (!o.type.p && o.cidr.p) json_cidr(c, &o, pos, line);
     else c->fs->other_objects++;
 }
 
@@ -862,6 +879,8 @@ static int load_stix(struct loadctx *c, const struct textfile *f, vstr body, cha
         }
     }
     jparser_free(jp);
+    if (c->fs->cidr_objects && !c->fs->indicators && !c->fs->observables)
+        c->fs->format = one_value ? "JSON (cidr objects)" : "JSON lines (cidr objects, as Spamhaus DROP)";
     return 0;
 }
 
@@ -1107,7 +1126,7 @@ static void describe_file(const struct file_stats *fs, buf *out) {
     if (fs->expired_at_load)
         buf_printf(out, "; %" PRIu64 " %s past valid_until at load (kept: they match older events)",
                    fs->expired_at_load, plural(fs->expired_at_load, "indicator", "indicators"));
-    if (fs->other_objects) buf_printf(out, "; %" PRIu64 " other STIX objects ignored", fs->other_objects);
+    if (fs->other_objects) buf_printf(out, "; %" PRIu64 " other objects ignored", fs->other_objects);
     for (int i = 0; i < N_SKIP; i++)
         if (fs->skipped[i])
             buf_printf(out, "; skipped %" PRIu64 " %s%s: %s (first %s %" PRIu64 ")", fs->skipped[i], fs->unit,

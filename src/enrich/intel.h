@@ -1,23 +1,43 @@
 /* Threat-intel IP sets: labelled addresses and prefixes with
  * longest-prefix matching (IPv4 and IPv6), loaded from the files of
- * DESIGN.md's --intel:
+ * DESIGN.md's --intel (plain or gzip):
  *
- *   plain lists   one IP, CIDR or first-last range per line; '#' and ';'
- *                 comments, blank lines, a UTF-8 BOM and trailing blanks
+ *   plain lists   one IP, CIDR or first-last range per line (a range
+ *                 becomes the fewest prefixes covering it); '#' and ';'
+ *                 comments, anything after the first word ("; SBL123",
+ *                 a count after a tab), blank lines, a UTF-8 BOM, CRLF
  *                 ignored (the TOR bulk exit list is such a file)
- *   CSV           a header naming an ip / indicator / dst_ip / ip_address
- *                 column (quoted or not); '#' banner lines ignored
- *   STIX 2.1      a bundle, a bare object or a bare array; indicators with
- *                 ipv4-addr / ipv6-addr values in their pattern (also OR
- *                 lists mixing types; other types are counted and skipped);
- *                 valid_from / valid_until / revoked honoured at event time;
- *                 ipv4-addr / ipv6-addr observables as plain entries
+ *   CSV           a header naming the IP column (ip, ip_address,
+ *                 indicator, dst_ip, ioc, ioc_value, value... any case; as
+ *                 the first line or as the last '#' line before the data);
+ *                 quoted or not; ',', tab or ';'; '#' banner and footer
+ *                 lines ignored; "ip:port" values taken as the ip; a
+ *                 malware / malware_printable / name column kept as the
+ *                 hit's name
+ *   TorDNSEL      exit-addresses (ExitNode / ExitAddress blocks)
+ *   STIX 2.1      a bundle, a bare object, a bare array, or JSON lines of
+ *                 them; indicators whose pattern is an OR of comparisons,
+ *                 ipv4-addr / ipv6-addr values taken (=, IN, ISSUBSET;
+ *                 CIDRs too) and other types ignored; a pattern tying an
+ *                 IP to other conditions (AND, FOLLOWEDBY, qualifiers) is
+ *                 skipped, as are revoked indicators and pattern types
+ *                 other than stix; valid_from / valid_until honoured at
+ *                 event time; ipv4-addr / ipv6-addr objects as entries
+ *                 without validity
+ *   JSON lines    of {"cidr": ..., "sblid": ...} (Spamhaus DROP as now
+ *                 published), the SBL id kept as the hit's name
+ *
+ * A prefix touching private or bogon space (util/ip.h ip_is_private) is
+ * dropped and counted: it would match every internal flow. Everything
+ * else that is not taken is counted per file and reason with its first
+ * line (or STIX object) number: intel_report.
  *
  * A label is "tor", "anonymizer" or "malicious" ("--intel tor=FILE"); a
  * file without a label is "malicious". The format is told by content.
  *
  * Ownership: the set owns everything loaded into it; hits point into it
- * and stay valid until intel_free. */
+ * and stay valid until intel_free. Lookups never allocate or modify the
+ * set: once loaded it may be shared by threads. */
 #ifndef VIGIL_INTEL_H
 #define VIGIL_INTEL_H
 #include <stdbool.h>

@@ -3,9 +3,10 @@
  *
  *   {"vm": ID, "ip": ADDR, "from": TIME, "to": TIME|null}
  *
- * (to null or absent: still held). It answers the two questions of the
- * network layer's seed rule: which VM held this IP at time t, and did one
- * VM hold it for the whole of [from, to) (a clock hour).
+ * (TIME: RFC 3339 text or epoch seconds; to null or absent: still held;
+ * the file plain or gzip). It answers the two questions of the network
+ * layer's seed rule: which VM held this IP at time t, and did one VM hold
+ * it for the whole of [from, to) (a clock hour).
  *
  * Ownership: the index owns its strings; returned VM ids stay valid until
  * inventory_free. */
@@ -30,7 +31,8 @@ int inventory_load(struct inventory *inv, const char *path, char *err, size_t er
  * report. */
 int inventory_load_mem(struct inventory *inv, const char *name, const char *data, size_t len, char *err,
                        size_t errlen);
-/* The VM that held ip at t_us, or an empty vstr. */
+/* The VM that held ip at t_us, or an empty vstr: none did, or two VMs
+ * claimed it then (a data error, counted in inventory_report). */
 vstr inventory_vm_at(const struct inventory *inv, const struct ipaddr *ip, int64_t t_us);
 /* The VM that held ip during the whole of [from_us, to_us) without a
  * break or a change of holder (intervals of one VM that touch or overlap

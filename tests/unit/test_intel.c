@@ -345,7 +345,7 @@ static void test_stix_bundle(void **state) {
     assert_contains(r, "1 revoked indicator skipped");
     assert_contains(r, "1 indicator past valid_until at load");
     assert_contains(r, "1 private/bogon dropped (first object 12)");
-    assert_contains(r, "1 other STIX objects ignored");
+    assert_contains(r, "1 other objects ignored");
     assert_contains(r, "skipped 1 object: indicator pattern without an IP address (other observable types) (first object 4)");
     assert_contains(r, "skipped 2 objects: indicator pattern ties its IP to other conditions");
     assert_contains(r, "(first object 5)");
@@ -372,6 +372,28 @@ static void test_stix_bare_object_array_and_lines(void **state) {
     assert_string_equal(look(t, "61.1.1.3", INTEL_ANY, NOW)->indicator, "indicator--l3");
     const char *r = report(t);
     assert_contains(r, "STIX 2.1 (JSON lines), 2 entries from 2 indicators; skipped 1 line: invalid JSON (first line 2)");
+    intel_free(t);
+}
+
+/* Spamhaus DROP as published now: JSON lines of {cidr, sblid, rir} and a
+ * metadata line. */
+static void test_spamhaus_json_lines(void **state) {
+    (void)state;
+    struct intel *t = intel_new();
+    load_ok(t, write_file("drop_v4.json",
+        "{\"cidr\":\"1.10.16.0/20\",\"sblid\":\"SBL256894\",\"rir\":\"apnic\"}\n"
+        "{\"cidr\":\"2a12:2640::/29\",\"sblid\":\"SBL1\",\"rir\":\"ripencc\"}\n"
+        "{\"cidr\":\"not/a/cidr\"}\n"
+        "{\"type\":\"metadata\",\"timestamp\":1707500000,\"size\":3,\"records\":3}\n"));
+    assert_int_equal(intel_size(t), 2);
+    const struct intel_hit *h = look(t, "1.10.17.1", INTEL_ANY, NOW);
+    assert_non_null(h);
+    assert_string_equal(h->name, "SBL256894");
+    assert_int_equal(h->line, 1);
+    assert_non_null(look(t, "2a12:2647::1", INTEL_ANY, NOW));
+    const char *r = report(t);
+    assert_contains(r, "JSON lines (cidr objects, as Spamhaus DROP), 2 entries; 1 other objects ignored; "
+                       "skipped 1 line: not an IP, CIDR or range (first line 3)");
     intel_free(t);
 }
 
@@ -571,12 +593,12 @@ static void test_public_samples(void **state) {
         { "stix/cti-stix2-json-schemas/indicator-for-c2-ip-address.json", 0, "1 private/bogon dropped" },
         { "stix/cti-stix2-json-schemas/indicator-to-campaign-relationship.json", 0, "1 private/bogon dropped" },
         { "stix/cti-stix2-json-schemas/indicators-for-C2-with-COA.json", 0, "1 private/bogon dropped" },
-        { "stix/cti-stix2-json-schemas/interop-objectmarking-test.json", 0, "1 other STIX objects ignored" },
+        { "stix/cti-stix2-json-schemas/interop-objectmarking-test.json", 0, "1 other objects ignored" },
         { "stix/cti-stix2-json-schemas/malicious-email-indicator-with-attachment.json", 0, "without an IP address" },
         { "stix/cti-documentation/indicator-for-malicious-url.json", 0, "without an IP address" },
         { "stix/cti-documentation/malware-indicator-for-file-hash.json", 0, "without an IP address" },
         { "stix/cti-documentation/sighting-of-an-indicator.json", 0, "without an IP address" },
-        { "stix/cti-documentation/sighting-of-observed-data.json", 0, "8 other STIX objects ignored" },
+        { "stix/cti-documentation/sighting-of-observed-data.json", 0, "8 other objects ignored" },
         { "stix/cti-documentation/using-marking-definitions.json", 0, "1 private/bogon dropped" },
         { "stix/opencti/stix2-indicator.json", 0, "1 revoked indicator skipped" },
     };
@@ -726,6 +748,7 @@ int main(void) {
         cmocka_unit_test(test_tordnsel_exit_addresses),
         cmocka_unit_test(test_stix_bundle),
         cmocka_unit_test(test_stix_bare_object_array_and_lines),
+        cmocka_unit_test(test_spamhaus_json_lines),
         cmocka_unit_test(test_entries_sharing_a_prefix),
         cmocka_unit_test(test_longest_prefix_match),
         cmocka_unit_test(test_prefix_length_extremes),
