@@ -36,7 +36,7 @@ struct pipeline {
 static int open_output(struct pipeline *p) {
     const char *path = p->opt.out_path;
     p->out = stdout;
-    if (path && strcmp(path, "-") != 0 && !(p->out = fopen(path, "w"))) {
+    if (path && !(p->out = fopen(path, p->opt.append ? "a" : "w"))) {
         fprintf(stderr, "%s: cannot write %s: %s\n", p->opt.who, path, strerror(errno));
         p->out = NULL;
         return -1;

@@ -25,7 +25,8 @@ struct pipeline_options {
     const char *who;                    /* prefix of error lines: "vigil scan" */
     const struct vigil_config *cfg;
     const char *state_dir;              /* NULL: start from empty baselines, keep nothing */
-    const char *out_path;               /* alerts; NULL or "-": stdout */
+    const char *out_path;               /* alerts; NULL: stdout */
+    bool append;                        /* append to out_path rather than replace it */
     const char *const *intel;           /* "[LABEL=]FILE" each */
     size_t n_intel;
     const char *inventory_path;         /* NULL: none */

@@ -396,6 +396,56 @@ static const struct key keys[] = {
          "watch) every secret, not named ones; pods/exec and pods/attach count with "
          "create or get; nodes/proxy counts with any verb. Wildcards, escalate, bind "
          "and impersonate always count."),
+    STR("run.ipfix_udp", run.ipfix_udp, "0.0.0.0:4739", "address:port",
+        "Where vigil run receives IPFIX over UDP (RFC 7011), NetFlow v9 and v5 as "
+        "well: one datagram is one export message. An IPv4 address and port, or "
+        "[IPv6]:port ([::]:4739 takes IPv4 too); null for no listener."),
+    STR("run.netflow_udp", run.netflow_udp, "0.0.0.0:2055", "address:port",
+        "A second UDP listener on the port NetFlow exporters use by default; it "
+        "decodes the same versions (5, 9, 10) as run.ipfix_udp. null for none."),
+    STR("run.ipfix_tcp", run.ipfix_tcp, "0.0.0.0:4739", "address:port",
+        "Where vigil run accepts IPFIX over TCP (RFC 7011 section 10.4): each "
+        "connection is one transport session with its own templates. A "
+        "connection that sends anything but IPFIX messages is reported and "
+        "closed. null for no listener."),
+    UINT("run.socket_buffer", run.socket_buffer, 32u << 20, 0, 1u << 30, "bytes",
+         "Receive buffer asked for each UDP socket: bursts beyond it are dropped by "
+         "the kernel (counted from SO_RXQ_OVFL in the stats). Without CAP_NET_ADMIN "
+         "the kernel caps it at net.core.rmem_max, and vigil says so at start. 0 "
+         "keeps the kernel's default."),
+    UINT("run.max_tcp_connections", run.max_tcp_connections, 64, 1, 65536, "connections",
+         "Most IPFIX-over-TCP connections held at once; further ones are accepted, "
+         "counted and closed at once, which bounds memory (64 KiB each)."),
+    STR("run.state", run.state, NULL, "directory",
+        "State directory (DIR/vigil.db): baselines and alerts are loaded at start, "
+        "saved every run.checkpoint_interval and at exit, so learning survives "
+        "restarts. null: start empty and keep nothing."),
+    STR("run.alerts", run.alerts, "-", "path",
+        "Where alerts go, one JSON object per line, each written as soon as it "
+        "closes; '-' is stdout. The file is appended to, never truncated."),
+    LIST("run.intel", run.intel, d_empty, "[label=]files",
+         "Threat-intel files, as scan's --intel: 'FILE' (malicious) or "
+         "'tor=FILE', 'anonymizer=FILE', 'malicious=FILE'."),
+    STR("run.inventory", run.inventory, NULL, "path",
+        "VM inventory (JSON lines {vm, ip, from, to}), as scan's --inventory: which "
+        "VM held which IP when. null: none."),
+    STR("run.flow_log", run.flow_log, NULL, "path",
+        "Write every decoded flow as one JSON line to this file (appended; '-' is "
+        "stdout). For audits and for checking an exporter; it costs a formatted "
+        "line per flow. null: no flow log."),
+    DUR("run.stats_interval", run.stats_interval_us, 60 * US_PER_SEC,
+        "How often (wall clock) vigil run prints its counters on stderr: "
+        "datagrams, messages, flows, rejects by reason, kernel drops, sequence "
+        "gaps, alerts. 0s: only on SIGUSR1 and at exit."),
+    DUR("run.checkpoint_interval", run.checkpoint_interval_us, 5 * US_PER_MIN,
+        "How often (wall clock) vigil run saves state in run.state, so a crash "
+        "loses at most this much learning. 0s: only at exit."),
+    DUR("run.idle_advance", run.idle_advance_us, 5 * US_PER_MIN,
+        "Windows close when the event-time watermark (the newest flow time) has "
+        "passed them by input.allowed_lateness, so on a network gone quiet they "
+        "would stay open. After this much wall-clock time without a flow the "
+        "watermark moves on with the wall clock from where it stood (never past "
+        "the wall clock itself). 0s: it moves only with flows."),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -408,6 +458,7 @@ static const struct { const char *path, *doc; } sections[] = {
     { "groups.arm_location", "Sign-in location analytics on the Azure activity log." },
     { "detectors", "Per-layer analytics." },
     { "detectors.k8s", "Kubernetes audit-log analytics (research/detections.md section 7)." },
+    { "run", "The streaming daemon, vigil run --config FILE: listeners, outputs, state and its counters." },
 };
 
 static const char *section_doc(const char *path, size_t n) {

@@ -44,6 +44,23 @@ struct vigil_config {
         struct strlist dashboard_names;         /* service / selector values naming the dashboard */
         struct strlist privileged_rule_resources; /* resources whose write access is high privilege */
     } k8s;
+
+    /* run.*: the streaming daemon (vigil run --config FILE) */
+    struct {
+        char *ipfix_udp;                        /* "0.0.0.0:4739"; NULL: no listener */
+        char *netflow_udp;                      /* "0.0.0.0:2055" */
+        char *ipfix_tcp;                        /* "0.0.0.0:4739" */
+        uint32_t socket_buffer;                 /* bytes, default 32 MiB */
+        uint32_t max_tcp_connections;           /* default 64 */
+        char *state;                            /* state directory; NULL: keep nothing */
+        char *alerts;                           /* alert output; NULL or "-": stdout */
+        struct strlist intel;                   /* "[LABEL=]FILE" each */
+        char *inventory;                        /* NULL: none */
+        char *flow_log;                         /* every decoded flow as JSON lines; NULL: none */
+        int64_t stats_interval_us;              /* default 60s; 0: only on SIGUSR1 and at exit */
+        int64_t checkpoint_interval_us;         /* default 5m; 0: only at exit */
+        int64_t idle_advance_us;                /* default 5m; 0: the watermark moves only with flows */
+    } run;
 };
 
 /* Fill cfg with the defaults (allocates the lists: pair with config_free). */
