@@ -340,7 +340,7 @@ static void report(struct tcp_listener *t, const char *peer, uint64_t offset, co
     int k = snprintf(detail, sizeof detail, "from %s%s", peer, n ? ": " : "");
     size_t m = k > 0 ? (size_t)k : 0;
     if (n > sizeof detail - m) n = sizeof detail - m;
-    memcpy(detail + m, bytes, n);
+    if (n) memcpy(detail + m, bytes, n);
     rejects_add(t->rj, t->name, offset, reason, (vstr){ detail, m + n });
 }
 
