@@ -8,6 +8,8 @@
 
 #include "alert/alert.h"
 #include "detect/detector.h"
+#include "enrich/intel.h"
+#include "enrich/inventory.h"
 #include "sink/jsonl.h"
 #include "store/store.h"
 #include "util/timeutil.h"
@@ -26,12 +28,35 @@ struct pipeline {
     void *det_state[MAX_DETECTORS];
     unsigned n_det;
     struct detect_ctx ctx;
+    struct intel *intel;                /* empty when none was given */
+    struct inventory *inventory;
     int64_t last_tick_s;
     int64_t resumed_from;               /* watermark of the last run, or TIME_NONE */
     uint64_t events;
 };
 
 /* ---- opening ------------------------------------------------------------ */
+
+/* Threat intel and the inventory: the detectors always get both, empty
+ * when the user gave none, so no analytic needs a NULL check. */
+static int load_enrichment(struct pipeline *p) {
+    char err[512];
+    p->intel = intel_new();
+    p->inventory = inventory_new();
+    p->ctx.intel = p->intel;
+    p->ctx.inventory = p->inventory;
+    for (size_t i = 0; i < p->opt.n_intel; i++) {
+        if (intel_load(p->intel, p->opt.intel[i], err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", p->opt.who, err);
+            return -1;
+        }
+    }
+    if (p->opt.inventory_path && inventory_load(p->inventory, p->opt.inventory_path, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", p->opt.who, err);
+        return -1;
+    }
+    return 0;
+}
 
 static int open_output(struct pipeline *p) {
     const char *path = p->opt.out_path;
@@ -96,7 +121,7 @@ struct pipeline *pipeline_open(const struct pipeline_options *o) {
     p->ctx.watermark_us = TIME_NONE;
     p->last_tick_s = 0;
     p->resumed_from = TIME_NONE;
-    if (open_store(p) || open_output(p) || start_detectors(p)) {
+    if (load_enrichment(p) || open_store(p) || open_output(p) || start_detectors(p)) {
         pipeline_close(p);
         return NULL;
     }
@@ -120,6 +145,8 @@ void pipeline_close(struct pipeline *p) {
     if (p->sink_open) jsonl_sink_fini(&p->sink);
     if (p->store) store_close(p->store);
     if (p->out && p->out != stdout) fclose(p->out);
+    intel_free(p->intel);
+    inventory_free(p->inventory);
     free(p);
 }
 
@@ -201,6 +228,8 @@ uint64_t pipeline_events(const struct pipeline *p) { return p->events; }
 uint64_t pipeline_alerts(const struct pipeline *p) { return aggregator_emitted(p->ag); }
 
 void pipeline_report(const struct pipeline *p, buf *b) {
+    if (p->opt.n_intel) intel_report(p->intel, b);
+    if (p->opt.inventory_path) inventory_report(p->inventory, b);
     for (unsigned i = 0; i < p->n_det; i++)
         if (p->det[i]->report) p->det[i]->report(p->det_state[i], b);
     uint64_t sev[4];

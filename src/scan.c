@@ -94,13 +94,12 @@ static int open_inputs(struct scan *s) {
     return 0;
 }
 
-/* Options of the contract that belong to layers not built yet: the file
- * must still be readable, and the summary says nothing uses it yet. */
+/* GeoIP comes with a later layer: the file must still be readable, and
+ * the summary says nothing uses it yet. */
 static int check_readable(const char *what, const char *path) {
     if (!path) return 0;
-    const char *file = strchr(path, '=') ? strchr(path, '=') + 1 : path;
-    if (access(file, R_OK) != 0) {
-        fprintf(stderr, "vigil scan: cannot read %s file %s: %s\n", what, file, strerror(errno));
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "vigil scan: cannot read %s file %s: %s\n", what, path, strerror(errno));
         return 2;
     }
     return 0;
@@ -116,14 +115,13 @@ static int open_everything(struct scan *s) {
         fprintf(stderr, "vigil scan: %s\n", err);
         return 2;
     }
-    if (check_readable("GeoIP", o->geoip_path) || check_readable("inventory", o->inventory_path)) return 2;
-    for (int i = 0; i < o->n_intel; i++)
-        if (check_readable("threat-intel", o->intel[i])) return 2;
+    if (check_readable("GeoIP", o->geoip_path)) return 2;
     s->rj = rejects_new(s->cfg.reject_report_limit, stderr);
     int rc = open_inputs(s);
     if (rc) return rc;
     struct pipeline_options po = {
         .who = "vigil scan", .cfg = &s->cfg, .state_dir = o->state_dir, .out_path = o->out_path,
+        .intel = o->intel, .n_intel = (size_t)o->n_intel, .inventory_path = o->inventory_path,
     };
     return (s->pipe = pipeline_open(&po)) ? 0 : 2;
 }
@@ -214,9 +212,8 @@ static void summary(struct scan *s) {
     }
     rejects_summary(s->rj, &b);
     if (!rejects_total(s->rj)) buf_puts(&b, "  no records rejected\n");
-    if (s->opt->geoip_path || s->opt->n_intel || s->opt->inventory_path)
-        buf_puts(&b, "  note: --geoip, --intel and --inventory are read by the network, management and Key Vault "
-                     "detectors, which this build does not have yet\n");
+    if (s->opt->geoip_path)
+        buf_puts(&b, "  note: --geoip is read by the location analytics, which this build does not have yet\n");
     pipeline_report(s->pipe, &b);
     fputs(buf_cstr(&b), stderr);
     buf_free(&b);
