@@ -25,8 +25,10 @@
 
 #include "config/config.h"
 #include "decode/decoder.h"
+#include "decode/flow.h"
 #include "input/listen.h"
 #include "pipeline.h"
+#include "sink/flowlog.h"
 #include "util/buf.h"
 #include "util/timeutil.h"
 
@@ -66,6 +68,10 @@ struct daemon {
     unsigned n_udp;
     struct tcp_listener *tcp;
     struct tcp_session *sessions;       /* open connections */
+    struct flow_decoder_stats closed;   /* what the sessions that ended decoded */
+    uint64_t closed_sessions;
+    FILE *flow_log_file;                /* NULL: no flow log */
+    struct flowlog flow_log;
     int ep, sig;
     uint64_t flows, late;
     int64_t last_flow_wall_us;          /* CLOCK_REALTIME of the last batch with flows */
@@ -94,6 +100,7 @@ static uint64_t decode(struct daemon *d, void *dec, const struct record *rec) {
     d->fmt->begin(dec, rec);
     while (d->fmt->next(dec, &ev)) {
         n++;
+        if (d->flow_log_file) flowlog_write(&d->flow_log, ev.u.flow);
         if (pipeline_event(d->pipe, &ev)) d->late++;
     }
     d->flows += n;
@@ -133,7 +140,22 @@ static void session_report(const struct daemon *d, const struct tcp_session *s, 
     if (d->fmt->report) d->fmt->report(s->dec, b);
 }
 
-/* A session's counters die with it, so they are told when it ends. */
+/* The counters of a session that ended go into the listener's totals. */
+static void add_closed(struct daemon *d, const struct flow_decoder_stats *s) {
+    struct flow_decoder_stats *t = &d->closed;
+    t->messages_ipfix += s->messages_ipfix;
+    t->messages_v9 += s->messages_v9;
+    t->messages_v5 += s->messages_v5;
+    t->flows += s->flows;
+    t->templates += s->templates;
+    t->sets_unknown_template += s->sets_unknown_template;
+    t->lost_records += s->lost_records;
+    t->lost_packets += s->lost_packets;
+    d->closed_sessions++;
+}
+
+/* A session's report is told when it ends (unless the daemon is
+ * stopping: the final counters list the sessions still open). */
 static void on_tcp_close(void *ud, void *conn) {
     struct daemon *d = ud;
     struct tcp_session *s = conn;
@@ -145,6 +167,7 @@ static void on_tcp_close(void *ud, void *conn) {
         fputs(buf_cstr(&b), stderr);
         buf_free(&b);
     }
+    add_closed(d, flow_decoder_stats(s->dec));
     if (s->prev) s->prev->next = s->next;
     else d->sessions = s->next;
     if (s->next) s->next->prev = s->prev;
@@ -174,11 +197,21 @@ static void print_stats(struct daemon *d, const char *headline) {
                    tcp_name(d->tcp), st->messages, st->bytes / 1e6, st->accepted, st->open, st->refused, st->garbage,
                    st->cut);
         for (const struct tcp_session *s = d->sessions; s; s = s->next) session_report(d, s, &b);
+        const struct flow_decoder_stats *c = &d->closed;
+        if (d->closed_sessions)
+            buf_printf(&b, "  %" PRIu64 " closed sessions: %" PRIu64 " messages, %" PRIu64 " flows, %" PRIu64
+                           " data sets without their template, lost by sequence gaps: %" PRIu64 " records\n",
+                       d->closed_sessions, c->messages_ipfix + c->messages_v9 + c->messages_v5, c->flows,
+                       c->sets_unknown_template, c->lost_records);
     }
     char wm[40] = "none yet";
     if (pipeline_watermark(d->pipe) != TIME_NONE) time_format(pipeline_watermark(d->pipe), wm, sizeof wm);
     buf_printf(&b, "  flows: %" PRIu64 " (%" PRIu64 " later than the allowed lateness, still analysed); watermark %s\n",
                d->flows, d->late, wm);
+    if (d->flow_log_file)
+        buf_printf(&b, "  flow log %s: %" PRIu64 " flows%s%s\n", d->cfg.run.flow_log, d->flow_log.written,
+                   d->flow_log.write_error ? ", write failed: " : "",
+                   d->flow_log.write_error ? strerror(d->flow_log.write_error) : "");
     rejects_summary(d->rj, &b);
     if (!rejects_total(d->rj)) buf_puts(&b, "  no records rejected\n");
     pipeline_report(d->pipe, &b);
@@ -260,6 +293,16 @@ static int open_pipeline(struct daemon *d) {
     return (d->pipe = pipeline_open(&po)) ? 0 : 2;
 }
 
+static int open_flow_log(struct daemon *d) {
+    const char *path = d->cfg.run.flow_log;
+    if (!path) return 0;
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "a");
+    if (!f) return fail("run.flow_log: cannot write %s: %s", path, strerror(errno));
+    d->flow_log_file = f;
+    flowlog_init(&d->flow_log, f);
+    return 0;
+}
+
 static int start(struct daemon *d, const char *config_path) {
     char err[512];
     d->ep = d->sig = -1;
@@ -272,6 +315,7 @@ static int start(struct daemon *d, const char *config_path) {
     /* sockets first: a port in use is found before any state is touched */
     if (!rc) rc = open_listeners(d);
     if (!rc) rc = open_pipeline(d);
+    if (!rc) rc = open_flow_log(d);
     if (rc) return rc;
     for (unsigned i = 0; i < d->n_udp; i++) {
         fprintf(stderr, "vigil run: %s: listening on %s\n", d->udp[i].key, udp_name(d->udp[i].l));
@@ -291,6 +335,10 @@ static void stop(struct daemon *d) {
         udp_close(d->udp[i].l);
     }
     pipeline_close(d->pipe);
+    if (d->flow_log_file) {
+        flowlog_fini(&d->flow_log);
+        if (d->flow_log_file != stdout) fclose(d->flow_log_file);
+    }
     if (d->sig >= 0) close(d->sig);
     if (d->ep >= 0) close(d->ep);
     rejects_free(d->rj);
@@ -332,6 +380,8 @@ static void advance_when_idle(struct daemon *d) {
 
 static void chores(struct daemon *d) {
     double now = mono_s();
+    /* a reader tailing the flow log sees each flow within a second */
+    if (d->flow_log_file) flowlog_flush(&d->flow_log);
     if (d->cfg.run.stats_interval_us > 0 && now >= d->next_stats) {
         print_stats(d, "stats");
         d->next_stats = now + (double)d->cfg.run.stats_interval_us / US_PER_SEC;
@@ -393,6 +443,7 @@ int run_daemon(const char *config_path) {
     serve(&d);
     drain(&d);
     int save_rc = pipeline_finish(d.pipe);
+    if (d.flow_log_file) flowlog_flush(&d.flow_log);
     char headline[64];
     snprintf(headline, sizeof headline, "stopped by %s", d.stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
     print_stats(&d, headline);
