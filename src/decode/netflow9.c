@@ -20,7 +20,6 @@
 static const char R_SHORT[] = "NetFlow v9 packet shorter than its header";
 static const char R_FS_LENGTH[] = "NetFlow v9 FlowSet length below 4";
 static const char R_FS_PAST[] = "NetFlow v9 FlowSet runs past the end of the packet";
-static const char R_FS_ALIGN[] = "NetFlow v9 FlowSet length not a multiple of 4";
 static const char R_FS_ID[] = "NetFlow v9 FlowSet with a reserved id";
 static const char R_TAIL[] = "NetFlow v9 packet ends inside a FlowSet header";
 static const char R_TPL_ID[] = "NetFlow v9 template id below 256";
@@ -122,15 +121,10 @@ int nf9_next_set(struct flowdec *d) {
             d->n_unknown = true;
             break;
         }
+        /* RFC 3954 §5.3: an exporter SHOULD pad each FlowSet to 32 bits,
+         * not MUST. softflowd 1.1.0 does not, and its length fields are
+         * exact, so an unaligned FlowSet is read like any other. */
         d->p = p + len;
-        if (len % 4) {
-            /* RFC 3954 pads every FlowSet to 32 bits: an odd length means
-             * the exporter (or the packet) is broken, so its content is
-             * not trusted; the FlowSets after it are still read. */
-            flowdec_reject(d, p, R_FS_ALIGN, "FlowSet %u, length %u", id, len);
-            if (id >= 256) d->n_unknown = true;
-            continue;
-        }
         if (id == FS_TEMPLATE) template_flowset(d, p + 4, p + len);
         else if (id == FS_OPTIONS) options_flowset(d, p + 4, p + len);
         else if (id >= 256) {
