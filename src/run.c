@@ -314,8 +314,8 @@ static int start(struct daemon *d, const char *config_path) {
     int rc = open_signals(d);
     /* sockets first: a port in use is found before any state is touched */
     if (!rc) rc = open_listeners(d);
-    if (!rc) rc = open_pipeline(d);
     if (!rc) rc = open_flow_log(d);
+    if (!rc) rc = open_pipeline(d);
     if (rc) return rc;
     for (unsigned i = 0; i < d->n_udp; i++) {
         fprintf(stderr, "vigil run: %s: listening on %s\n", d->udp[i].key, udp_name(d->udp[i].l));
