@@ -429,8 +429,10 @@ static const struct key keys[] = {
     DUR("detectors.network.min_history", network.min_history_us, 24 * US_PER_HOUR,
         "Observed hours a VM needs in the learning window before its own baseline "
         "is used. With less, the environment prior (the same count pooled over "
-        "every VM's hours) is used when the pool holds this much; with neither, "
-        "the floor times cold_start_factor."),
+        "every VM's hours) is used once the environment has this much history "
+        "(event time since the first hour learned, kept with --state) and the "
+        "pool holds this many VM-hours; with neither, the floor times "
+        "cold_start_factor."),
     UINT("detectors.network.score_k", network.score_k, 5, 1, 1000, "spreads",
          "How far above normal an hour must be: a count alerts when it exceeds "
          "median + score_k x spread, where spread is 1.4826 x MAD (a standard "

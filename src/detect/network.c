@@ -28,8 +28,8 @@
  * Each metric is judged against a baseline (state/hourly.h): the VM's own
  * median and MAD over the learning window when it has min_history observed
  * hours, else the environment prior (the same metric pooled over every
- * VM's observed hours), else, with no history anywhere, the floor times
- * cold_start_factor. Whatever the baseline, a count below the metric's
+ * VM's observed hours) once the environment itself has min_history of
+ * history, else the floor times cold_start_factor. Whatever the baseline, a count below the metric's
  * floor never alerts. docs/NETWORK.md explains the choices.
  *
  * Memory is bounded under hostile input: VMs come only from the inventory
@@ -228,6 +228,7 @@ struct net_det {
     struct hour *hours[MAX_OPEN_HOURS]; /* sorted by start */
     unsigned n_hours;
     int64_t closed_until_us;            /* hours that start before it are closed */
+    int32_t first_hour;                 /* the first hour learned: the environment's age */
     uint64_t tracked_peers, tracked_conns;
     struct vm_base *bases;
     uint32_t n_bases, cap_bases;
@@ -275,7 +276,7 @@ static const char *peer_word(enum combo c) { return combos[c].outbound ? "to" : 
 static int64_t hour_start_of(int64_t t_us) { return us_of_hour(hour_of_us(t_us)); }
 
 static void hour_free(struct net_det *d, struct hour *h) {
-    d->tracked_peers -= h->n_peers;
+    d->tracked_peers -= h->n_peers + h->n_contacts;
     d->tracked_conns -= h->n_conns;
     free(h->vms);
     index_free(&h->vm_ix);
@@ -535,6 +536,7 @@ static void record_contact(struct net_det *d, struct hour *h, uint32_t vm, const
         c = &h->contacts[pos];
         contact_start(c, vm, hit, ev, peer, vm_is_src, vm_opened);
         index_put(&h->contact_ix, s, hash, pos);
+        d->tracked_peers++;
     }
     add_to_contact(c, ev, vm_opened);
 }
@@ -778,8 +780,12 @@ static struct verdict judge(struct net_det *d, vstr vm, enum combo c, enum kind 
         v.threshold = robust_threshold(&v.r, d->cfg->network.score_k, v.floor);
         return v;
     }
-    const struct prior *p = prior_for(d, metric, hour);
-    if (p->hours >= (uint64_t)d->min_hours) {
+    /* The prior speaks for a new VM in an established estate; in the first
+     * hours of a new installation every VM is new, and pooling their first
+     * hours would set a bar as low as the floor for all of them. */
+    bool established = d->first_hour != INT32_MAX && (int64_t)hour - d->first_hour >= d->min_hours;
+    const struct prior *p = established ? prior_for(d, metric, hour) : NULL;
+    if (p && p->hours >= (uint64_t)d->min_hours) {
         v.basis = BASIS_ENVIRONMENT;
         v.hours = p->hours;
         v.r = p->r;
@@ -1227,6 +1233,7 @@ static void late_contact(struct net_det *d, const struct event *ev, vstr vm, boo
  * (the hour has records) and saw none of its traffic. */
 static void learn_hour(struct net_det *d, struct hour *h, struct detect_ctx *ctx) {
     int32_t hour = hour_of_us(h->start_us), keep_from = hour + 1 - d->window_hours;
+    if (hour < d->first_hour) d->first_hour = hour;
     for (uint32_t i = 0; i < h->n_vms; i++) {
         const struct vm_hour *v = &h->vms[i];
         struct vm_base *b = base_find(d, v->vm);
@@ -1323,6 +1330,7 @@ static void *net_create(const struct vigil_config *cfg) {
     d->window_hours = (int32_t)(w < 1 ? 1 : w > 24 * 3650 ? 24 * 3650 : w);
     d->min_hours = (int32_t)(m > d->window_hours ? d->window_hours : m);
     d->closed_until_us = INT64_MIN;
+    d->first_hour = INT32_MAX;
     return d;
 }
 
@@ -1342,7 +1350,8 @@ static void net_destroy(void *self) {
 /* ---- persistence --------------------------------------------------------
  * One blob: magic, version, the end of the last closed hour (so a later run
  * treats records of hours already evaluated as late instead of learning
- * them twice), then every VM's id, address, last hour and history. */
+ * them twice), the first hour learned, then every VM's id, address, last
+ * hour and history. */
 
 static void put_le(buf *b, uint64_t v, int bytes) {
     for (int i = 0; i < bytes; i++) buf_putc(b, (char)(uint8_t)(v >> (8 * i)));
@@ -1363,6 +1372,7 @@ static int net_save(void *self, struct store *st) {
     buf_put(&b, BLOB_MAGIC, 3);
     buf_putc(&b, BLOB_VERSION);
     put_le(&b, (uint64_t)d->closed_until_us, 8);
+    put_le(&b, (uint32_t)d->first_hour, 4);
     put_le(&b, d->n_bases, 4);
     for (uint32_t i = 0; i < d->n_bases; i++) {
         const struct vm_base *v = &d->bases[i];
@@ -1379,11 +1389,12 @@ static int net_save(void *self, struct store *st) {
 }
 
 static bool read_bases(struct net_det *d, const uint8_t *p, const uint8_t *end) {
-    uint64_t closed, n;
+    uint64_t closed, first, n;
     if (end - p < 4 || memcmp(p, BLOB_MAGIC, 3) != 0 || p[3] != BLOB_VERSION) return false;
     p += 4;
-    if (!get_le(&p, end, 8, &closed) || !get_le(&p, end, 4, &n)) return false;
+    if (!get_le(&p, end, 8, &closed) || !get_le(&p, end, 4, &first) || !get_le(&p, end, 4, &n)) return false;
     d->closed_until_us = (int64_t)closed;
+    d->first_hour = (int32_t)(uint32_t)first;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t len, last;
         if (!get_le(&p, end, 2, &len) || (uint64_t)(end - p) < len + 16) return false;
@@ -1409,6 +1420,7 @@ static void drop_bases(struct net_det *d) {
     d->n_bases = 0;
     index_free(&d->base_ix);
     d->closed_until_us = INT64_MIN;
+    d->first_hour = INT32_MAX;
 }
 
 /* A blob this build cannot read (damaged, or written by another version)

@@ -242,26 +242,34 @@ static void test_busy_baseline_threshold(void **state) {
     teardown_fx(&fx);
 }
 
-/* A VM without history of its own is judged by the environment: four VMs
- * reach 40 destinations every hour (threshold 40 + 5 x sqrt(40) -> 72), so
- * 65 from a newcomer is ordinary (it would pass the cold-start bar of 60),
- * and 80 is not. */
+/* A VM without history of its own is judged by the environment once the
+ * environment has a day of history: four VMs reach 40 destinations every
+ * hour (threshold 40 + 5 x sqrt(40) -> 72), so 65 from a newcomer is
+ * ordinary (it would pass the cold-start bar of 60), and 80 is not. In the
+ * environment's first day the same newcomer faces the cold-start bar. */
 static void test_environment_prior(void **state) {
     (void)state;
-    struct fixture fx;
-    setup_with(&fx, INVENTORY, NULL);
-    start(&fx);
     const char *busy[] = { "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4" };
-    for (int h = 0; h < 10; h++)
-        for (int v = 0; v < 4; v++) sweep(&fx, busy[v], h, 40, 22);
-    sweep(&fx, "10.0.0.9", 10, 65, 22);
-    sweep(&fx, "10.0.0.5", 10, 80, 22);
-    finish(&fx);
-    assert_int_equal(fx.n_alerts, 1);
-    assert_true(has_alert(&fx, "net.ssh.outbound.multi", "vm-e"));
-    assert_true(alerts_contain(&fx, "\"basis\":\"environment\",\"hours\":40,\"vm_hours\":0"));
-    assert_true(alerts_contain(&fx, "\"threshold\":72"));
-    teardown_fx(&fx);
+    for (int hours = 10; hours <= 26; hours += 16) {
+        struct fixture fx;
+        setup_with(&fx, INVENTORY, NULL);
+        start(&fx);
+        for (int h = 0; h < hours; h++)
+            for (int v = 0; v < 4; v++) sweep(&fx, busy[v], h, 40, 22);
+        sweep(&fx, "10.0.0.9", hours, 65, 22);
+        sweep(&fx, "10.0.0.5", hours, 80, 22);
+        finish(&fx);
+        if (hours < 24) {                       /* young environment: cold start */
+            assert_int_equal(fx.n_alerts, 2);
+            assert_true(alerts_contain(&fx, "\"basis\":\"none\""));
+        } else {
+            assert_int_equal(fx.n_alerts, 1);
+            assert_true(has_alert(&fx, "net.ssh.outbound.multi", "vm-e"));
+            assert_true(alerts_contain(&fx, "\"basis\":\"environment\",\"hours\":104,\"vm_hours\":0"));
+            assert_true(alerts_contain(&fx, "\"threshold\":72"));
+        }
+        teardown_fx(&fx);
+    }
 }
 
 /* An hour is evaluated once the watermark passes its end plus the allowed
