@@ -439,6 +439,16 @@ static const struct key keys[] = {
          "deviation's worth) but at least the square root of the median (Poisson "
          "noise) and at least 1. Chosen on the demo estate's benign history, where "
          "no VM-hour reached 4 spreads (docs/NETWORK.md)."),
+    UINT("detectors.network.busy_hour_percentile", network.busy_hour_percentile, 95, 50, 100, "percent",
+         "Which hour of a baseline's history counts as a busy one: this percentile "
+         "(nearest rank). Hourly counts are often bimodal (busy working hours, idle "
+         "nights), and median and MAD then describe only the idle majority; the "
+         "threshold is never below busy_hour_margin of this value. 95 ignores the "
+         "busiest 5%, so a past attack of a few hours does not raise the bar."),
+    UINT("detectors.network.busy_hour_margin", network.busy_hour_margin, 150, 100, 100000, "percent",
+         "A count alerts only when it exceeds the busy hour (busy_hour_percentile) "
+         "times this percentage: an hour no busier than the VM's ordinary busy hours "
+         "is not abnormal."),
     UINT("detectors.network.outbound_min_connections", network.outbound_min_connections, 20, 1, UINT32_MAX,
          "connections",
          "Floor for net.ssh.outbound and net.rdp.outbound: fewer sampled "

@@ -55,6 +55,8 @@ struct vigil_config {
         int64_t learning_window_us;             /* default 7d: history a baseline spans */
         int64_t min_history_us;                 /* default 24h: own history before it is used */
         uint32_t score_k;                       /* default 5: spreads above the median */
+        uint32_t busy_hour_percentile;          /* default 95: the history's busy hours */
+        uint32_t busy_hour_margin;              /* default 150 (%): never alert below busy x this */
         uint32_t outbound_min_connections;      /* floors, sampled units */
         uint32_t outbound_min_peers;
         uint32_t inbound_min_connections;

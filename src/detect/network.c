@@ -757,13 +757,17 @@ static const struct prior *prior_for(struct net_det *d, unsigned metric, int32_t
         zeros += obs > n ? obs - n : 0;
     }
     p->hours = hours;
-    p->r = robust_stats(d->scratch.v, d->scratch.n, zeros);
+    p->r = robust_stats(d->scratch.v, d->scratch.n, zeros, d->cfg->network.busy_hour_percentile);
     return p;
 }
 
 static uint32_t mul_sat(uint32_t a, uint32_t b) {
     uint64_t x = (uint64_t)a * b;
     return x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+}
+
+static uint32_t threshold_of(const struct net_det *d, const struct verdict *v) {
+    return robust_threshold(&v->r, d->cfg->network.score_k, d->cfg->network.busy_hour_margin, v->floor);
 }
 
 static struct verdict judge(struct net_det *d, vstr vm, enum combo c, enum kind k, int32_t hour) {
@@ -776,8 +780,9 @@ static struct verdict judge(struct net_det *d, vstr vm, enum combo c, enum kind 
         size_t n = hourly_values(&b->hist, metric, hour - d->window_hours, hour, &d->scratch);
         v.basis = BASIS_VM;
         v.hours = v.own_hours;
-        v.r = robust_stats(d->scratch.v, n, v.own_hours > n ? v.own_hours - n : 0);
-        v.threshold = robust_threshold(&v.r, d->cfg->network.score_k, v.floor);
+        v.r = robust_stats(d->scratch.v, n, v.own_hours > n ? v.own_hours - n : 0,
+                           d->cfg->network.busy_hour_percentile);
+        v.threshold = threshold_of(d, &v);
         return v;
     }
     /* The prior speaks for a new VM in an established estate; in the first
@@ -789,7 +794,7 @@ static struct verdict judge(struct net_det *d, vstr vm, enum combo c, enum kind 
         v.basis = BASIS_ENVIRONMENT;
         v.hours = p->hours;
         v.r = p->r;
-        v.threshold = robust_threshold(&v.r, d->cfg->network.score_k, v.floor);
+        v.threshold = threshold_of(d, &v);
         return v;
     }
     v.basis = BASIS_NONE;
@@ -812,13 +817,16 @@ static vstr baseline_text(const struct net_det *d, const struct verdict *v, buf 
     const char *noun = metric_noun(v->combo, v->kind);
     switch (v->basis) {
     case BASIS_VM:
-        buf_printf(b, "its usual hour has %g %s (the median of its last %" PRIu64 " observed hours; MAD %g)",
-                   v->r.median, noun, v->hours, v->r.mad);
+        buf_printf(b, "its usual hour has %g %s and its busy hours %" PRIu32 " (the median and %" PRIu32
+                   "th percentile of its last %" PRIu64 " observed hours; MAD %g)",
+                   v->r.median, noun, v->r.busy, d->cfg->network.busy_hour_percentile, v->hours, v->r.mad);
         break;
     case BASIS_ENVIRONMENT:
         buf_printf(b, "it has only %" PRIu32 " observed hour%s of its own, and the usual VM-hour of this "
-                   "environment has %g %s (the median of %" PRIu64 " VM-hours; MAD %g)",
-                   v->own_hours, v->own_hours == 1 ? "" : "s", v->r.median, noun, v->hours, v->r.mad);
+                   "environment has %g %s, a busy one %" PRIu32 " (the median and %" PRIu32 "th percentile of %"
+                   PRIu64 " VM-hours; MAD %g)",
+                   v->own_hours, v->own_hours == 1 ? "" : "s", v->r.median, noun, v->r.busy,
+                   d->cfg->network.busy_hour_percentile, v->hours, v->r.mad);
         break;
     case BASIS_NONE:
         buf_printf(b, "neither it nor the environment has %" PRId32 " hours of history yet, so the bar is the floor "
@@ -838,8 +846,10 @@ static void put_verdict(struct net_det *d, struct alert *a, const struct verdict
     buf_printf(tmp, "{\"basis\":\"%s\",\"hours\":%" PRIu64 ",\"vm_hours\":%" PRIu32, basis_name(v->basis), v->hours,
                v->own_hours);
     if (v->basis != BASIS_NONE)
-        buf_printf(tmp, ",\"median\":%g,\"mad\":%g,\"spread\":%g,\"k\":%" PRIu32, v->r.median, v->r.mad,
-                   robust_spread(&v->r), d->cfg->network.score_k);
+        buf_printf(tmp, ",\"median\":%g,\"mad\":%g,\"spread\":%g,\"k\":%" PRIu32 ",\"busy\":%" PRIu32
+                   ",\"busy_percentile\":%" PRIu32 ",\"busy_margin_percent\":%" PRIu32,
+                   v->r.median, v->r.mad, robust_spread(&v->r), d->cfg->network.score_k, v->r.busy,
+                   d->cfg->network.busy_hour_percentile, d->cfg->network.busy_hour_margin);
     else
         buf_printf(tmp, ",\"cold_start_factor\":%" PRIu32, d->cfg->network.cold_start_factor);
     buf_putc(tmp, '}');

@@ -251,10 +251,16 @@ static uint64_t twice_median(const uint64_t *v, size_t below, uint64_t c, uint64
     return a + b;
 }
 
-struct robust robust_stats(uint32_t *values, size_t n, uint64_t zeros) {
-    struct robust r = { 0, 0, n + zeros };
+struct robust robust_stats(uint32_t *values, size_t n, uint64_t zeros, unsigned percentile) {
+    struct robust r = { .n = n + zeros };
     if (r.n == 0) return r;
     if (n) qsort(values, n, sizeof *values, cmp_u32);
+    /* nearest rank: the smallest value with at least percentile % of the
+     * multiset at or below it */
+    if (percentile < 1) percentile = 1;
+    if (percentile > 100) percentile = 100;
+    uint64_t rank = (r.n * percentile + 99) / 100;
+    r.busy = rank <= zeros ? 0 : values[rank - zeros - 1];
     uint64_t *x2 = malloc((n ? n : 1) * sizeof *x2);
     if (!x2) { fputs("vigil: out of memory\n", stderr); abort(); }
     for (size_t i = 0; i < n; i++) x2[i] = values[i];
@@ -281,9 +287,15 @@ double robust_spread(const struct robust *r) {
     return s < 1 ? 1 : s;
 }
 
-uint32_t robust_threshold(const struct robust *r, uint32_t k, uint32_t floor) {
-    double upper = r->median + (double)k * robust_spread(r);
-    double t = upper >= (double)UINT32_MAX - 1 ? (double)UINT32_MAX : (double)(uint64_t)upper + 1;
-    uint32_t thr = t >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+/* The smallest whole count above x. */
+static uint32_t count_above(double x) {
+    if (x >= (double)UINT32_MAX - 1) return UINT32_MAX;
+    return x < 0 ? 0 : (uint32_t)((uint64_t)x + 1);
+}
+
+uint32_t robust_threshold(const struct robust *r, uint32_t k, uint32_t margin_percent, uint32_t floor) {
+    uint32_t by_spread = count_above(r->median + (double)k * robust_spread(r));
+    uint32_t by_busy = r->busy ? count_above((double)r->busy * margin_percent / 100) : 0;
+    uint32_t thr = by_spread > by_busy ? by_spread : by_busy;
     return thr < floor ? floor : thr;
 }

@@ -79,21 +79,29 @@ bool hourly_read(struct hourly *h, const uint8_t **p, const uint8_t *end);
  * non-zero values plus a number of zeros, so that a history of 168 hours
  * with 3 busy ones costs 3 values, not 168. The median ignores the few
  * attack hours a history may already hold, where a mean would be dragged
- * up by them. */
+ * up by them.
+ *
+ * Hourly counts are often bimodal: a CI runner or a gateway is busy in
+ * working hours and idle at night. Median and MAD then describe the idle
+ * majority, and every working hour would look abnormal. So the statistics
+ * also carry a high quantile of the history (its busy hours), and the
+ * threshold never falls below a margin over it: an hour no busier than the
+ * VM's ordinary busy hours is not abnormal. */
 struct robust {
     double median, mad;
+    uint32_t busy;                      /* the percentile-th value (nearest rank) */
     uint64_t n;                         /* values + zeros */
 };
 
-/* values are reordered. */
-struct robust robust_stats(uint32_t *values, size_t n, uint64_t zeros);
+/* values are reordered; percentile in 1..100 chooses busy. */
+struct robust robust_stats(uint32_t *values, size_t n, uint64_t zeros, unsigned percentile);
 /* The noise scale used against the median: 1.4826 x MAD (the standard
  * deviation a normal distribution with that MAD would have), but never
  * below sqrt(median), the Poisson noise of a count of that size, nor
  * below 1. Without the floors a perfectly regular history (MAD 0) would
  * alert on its first hour one above normal. */
 double robust_spread(const struct robust *r);
-/* The smallest count that is abnormal: above median + k x spread, and at
- * least floor. */
-uint32_t robust_threshold(const struct robust *r, uint32_t k, uint32_t floor);
+/* The smallest count that is abnormal: above median + k x spread, above
+ * busy x margin_percent / 100, and at least floor. */
+uint32_t robust_threshold(const struct robust *r, uint32_t k, uint32_t margin_percent, uint32_t floor);
 #endif

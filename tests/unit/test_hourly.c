@@ -14,13 +14,13 @@
 static void test_median_and_mad(void **state) {
     (void)state;
     uint32_t a[] = { 100, 3, 1, 4, 2 };
-    struct robust r = robust_stats(a, 5, 0);
+    struct robust r = robust_stats(a, 5, 0, 95);
     assert_true(r.median == 3);
     assert_true(r.mad == 1);                /* deviations 0 1 1 2 97 */
     assert_int_equal(r.n, 5);
     /* the outlier does not move either: that is the point of the median */
     uint32_t b[] = { 2, 4 };
-    r = robust_stats(b, 2, 0);
+    r = robust_stats(b, 2, 0, 95);
     assert_true(r.median == 3);
     assert_true(r.mad == 1);
 }
@@ -28,17 +28,17 @@ static void test_median_and_mad(void **state) {
 static void test_zeros_are_implicit(void **state) {
     (void)state;
     uint32_t a[] = { 5 };
-    struct robust r = robust_stats(a, 1, 4);          /* 0 0 0 0 5 */
+    struct robust r = robust_stats(a, 1, 4, 95);          /* 0 0 0 0 5 */
     assert_true(r.median == 0);
     assert_true(r.mad == 0);
     uint32_t b[] = { 10, 3, 2, 1 };
-    r = robust_stats(b, 4, 2);                        /* 0 0 1 2 3 10 */
+    r = robust_stats(b, 4, 2, 95);                        /* 0 0 1 2 3 10 */
     assert_true(r.median == 1.5);
     assert_true(r.mad == 1.5);                        /* 0.5 0.5 1.5 1.5 1.5 8.5 */
-    r = robust_stats(NULL, 0, 0);
+    r = robust_stats(NULL, 0, 0, 95);
     assert_int_equal(r.n, 0);
     assert_true(r.median == 0);
-    r = robust_stats(NULL, 0, 7);
+    r = robust_stats(NULL, 0, 7, 95);
     assert_int_equal(r.n, 7);
     assert_true(r.median == 0 && r.mad == 0);
 }
@@ -65,34 +65,47 @@ static void test_matches_naive_definition(void **state) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) { v[i] = 1 + (uint32_t)(rand() % (round % 2 ? 5 : 1000)); all[k++] = v[i]; }
         for (size_t i = 0; i < zeros; i++) all[k++] = 0;
-        double med = naive_median(all, k);
+        double med = naive_median(all, k);          /* sorts all */
+        size_t rank = (k * 95 + 99) / 100;
+        double busy = all[rank - 1];
         for (size_t i = 0; i < k; i++) dev[i] = fabs(all[i] - med);
         double mad = naive_median(dev, k);
-        struct robust r = robust_stats(v, n, zeros);
+        struct robust r = robust_stats(v, n, zeros, 95);
         assert_true(r.median == med);
         assert_true(r.mad == mad);
+        assert_true(r.busy == busy);
     }
 }
 
 static void test_spread_and_threshold(void **state) {
     (void)state;
     /* a silent history: spread 1, so median + k*1, then the floor decides */
-    struct robust quiet = { 0, 0, 168 };
+    struct robust quiet = { .median = 0, .mad = 0, .n = 168 };
     assert_true(robust_spread(&quiet) == 1);
-    assert_int_equal(robust_threshold(&quiet, 5, 20), 20);
-    assert_int_equal(robust_threshold(&quiet, 5, 3), 6);   /* above 0 + 5 */
+    assert_int_equal(robust_threshold(&quiet, 5, 150, 20), 20);
+    assert_int_equal(robust_threshold(&quiet, 5, 150, 3), 6);   /* above 0 + 5 */
     /* a regular busy history (MAD 0): Poisson noise keeps it from alerting
      * one above normal */
-    struct robust steady = { 100, 0, 168 };
+    struct robust steady = { .median = 100, .mad = 0, .n = 168 };
     assert_true(robust_spread(&steady) == 10);
-    assert_int_equal(robust_threshold(&steady, 5, 20), 151);
+    assert_int_equal(robust_threshold(&steady, 5, 150, 20), 151);
     /* a noisy one: 1.4826 MAD wins */
-    struct robust noisy = { 30, 8, 168 };
+    struct robust noisy = { .median = 30, .mad = 8, .n = 168 };
     assert_true(fabs(robust_spread(&noisy) - 11.8608) < 1e-9);
-    assert_int_equal(robust_threshold(&noisy, 5, 20), 90);  /* 30 + 59.3 -> 90 */
+    assert_int_equal(robust_threshold(&noisy, 5, 150, 20), 90);  /* 30 + 59.3 -> 90 */
+    /* bimodal: idle nights (median 0), 50 working hours at 40 a week. The
+     * spread sees only the nights; the busy-hour guard keeps an ordinary
+     * working hour quiet: above 1.5 x 40 */
+    uint32_t work[50];
+    for (int i = 0; i < 50; i++) work[i] = 40;
+    struct robust bimodal = robust_stats(work, 50, 118, 95);
+    assert_true(bimodal.median == 0);
+    assert_int_equal(bimodal.busy, 40);
+    assert_int_equal(robust_threshold(&bimodal, 5, 150, 20), 61);
+    assert_int_equal(robust_threshold(&bimodal, 5, 100, 20), 41);
     /* no overflow on absurd values */
-    struct robust huge = { 4e9, 4e9, 1 };
-    assert_int_equal(robust_threshold(&huge, 1000, 1), UINT32_MAX);
+    struct robust huge = { .median = 4e9, .mad = 4e9, .n = 1 };
+    assert_int_equal(robust_threshold(&huge, 1000, 150, 1), UINT32_MAX);
 }
 
 /* ---- histories ---------------------------------------------------------- */

@@ -242,6 +242,31 @@ static void test_busy_baseline_threshold(void **state) {
     teardown_fx(&fx);
 }
 
+/* Busy working hours, idle nights: the median is 0, and the busy-hour
+ * guard (1.5 x the 95th percentile, 40) keeps an ordinary busy hour quiet. */
+static void test_busy_hours_guard(void **state) {
+    (void)state;
+    struct fixture fx;
+    setup_with(&fx, INVENTORY, NULL);
+    start(&fx);
+    for (int h = 0; h < 30; h++) {
+        background(&fx, "10.0.0.1", h, h + 1);
+        background(&fx, "10.0.0.2", h, h + 1);
+        if (h % 3 == 0) {
+            sweep(&fx, "10.0.0.1", h, 40, 22);
+            sweep(&fx, "10.0.0.2", h, 40, 22);
+        }
+    }
+    sweep(&fx, "10.0.0.1", 30, 60, 22);
+    sweep(&fx, "10.0.0.2", 30, 61, 22);
+    finish(&fx);
+    assert_int_equal(fx.n_alerts, 1);
+    assert_true(has_alert(&fx, "net.ssh.outbound.multi", "vm-b"));
+    assert_true(alerts_contain(&fx, "\"median\":0,\"mad\":0,\"spread\":1,\"k\":5,\"busy\":40"));
+    assert_true(alerts_contain(&fx, "\"threshold\":61"));
+    teardown_fx(&fx);
+}
+
 /* A VM without history of its own is judged by the environment once the
  * environment has a day of history: four VMs reach 40 destinations every
  * hour (threshold 40 + 5 x sqrt(40) -> 72), so 65 from a newcomer is
@@ -534,6 +559,7 @@ int main(void) {
         cmocka_unit_test(test_cold_start_bar),
         cmocka_unit_test(test_floor_over_own_baseline),
         cmocka_unit_test(test_busy_baseline_threshold),
+        cmocka_unit_test(test_busy_hours_guard),
         cmocka_unit_test(test_environment_prior),
         cmocka_unit_test(test_hour_closes_on_watermark),
         cmocka_unit_test(test_connections_are_client_ports),

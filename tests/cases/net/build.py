@@ -174,7 +174,7 @@ def ssh_outbound_quiet():
 Near miss. The CI runner vm-ci-01 (10.1.0.5) fetches from a Git host, 192.0.2.40, over SSH all
 day: 45 to 55 connections an hour. In the hour under test it makes 70, more than the floor
 (20) and than the cold-start bar (60) that a run without history would apply, but inside its
-own learned normal (threshold about 86): quiet.
+own learned normal (threshold 85): quiet.
 """, 102)
     c.vm("vm-ci-01", "10.1.0.5")
     c.background("10.1.0.5", range(0, TEST_HOUR + 1))
@@ -204,7 +204,7 @@ Near miss, across two runs sharing --state. The jump host vm-jump-01 (10.1.0.7) 
 hours stay under the cold-start bar (floor 20 x 3 = 60), later hours are judged against its own
 history. Step 2, a separate run, is an ordinary busy hour with 65 destinations: above the
 cold-start bar, so a run without the saved baseline would alert, but inside the jump host's
-learned normal (threshold about 78): quiet. This is the persistence that keeps bastions quiet.
+learned normal (threshold 96): quiet. This is the persistence that keeps bastions quiet.
 """, 104)
     c.vm("vm-jump-01", "10.1.0.7")
     c.background("10.1.0.7", HISTORY)
@@ -237,7 +237,7 @@ def ssh_inbound_quiet():
 Near miss with 1-in-10 packet sampling (announced in an options template). A partner's
 monitoring host, 198.51.100.77, checks vm-mon-01 (10.1.0.9) over SSH all day; the sampled flow
 records show 60 to 80 connections an hour. In the hour under test they show 100, above the floor
-(30) and the cold-start bar (90), but inside the VM's sampled normal (threshold about 113):
+(30) and the cold-start bar (90), but inside the VM's sampled normal (threshold 121):
 quiet. Counts are compared in sampled units; the estimate (x10) is only reported.
 """, 106, sampling=10)
     c.vm("vm-mon-01", "10.1.0.9")
@@ -384,7 +384,7 @@ def rdp_inbound_multi_quiet():
     c = Case("rdp-inbound-multi-quiet", """
 Near miss. vm-rdgw-01 (10.1.0.18) is a Remote Desktop gateway: 60 to 80 distinct sources connect
 every hour. In the hour under test 100 do: above the floor (30) and the cold-start bar (90), but
-inside its learned normal (threshold about 113): quiet.
+inside its learned normal (threshold 119): quiet.
 """, 116)
     c.vm("vm-rdgw-01", "10.1.0.18")
     c.background("10.1.0.18", range(0, TEST_HOUR + 1))
