@@ -216,6 +216,8 @@ int pipeline_checkpoint(struct pipeline *p) {
 
 int pipeline_finish(struct pipeline *p) {
     if (p->ctx.watermark_us != TIME_NONE) tick(p, p->ctx.watermark_us);
+    for (unsigned i = 0; i < p->n_det; i++)
+        if (p->det[i]->on_end) p->det[i]->on_end(p->det_state[i], &p->ctx);
     aggregator_flush(p->ag);
     fflush(p->out);
     return p->store ? save_state(p) : 0;

@@ -214,7 +214,8 @@ static void summary(struct scan *s) {
     rejects_summary(s->rj, &b);
     if (!rejects_total(s->rj)) buf_puts(&b, "  no records rejected\n");
     if (s->opt->geoip_path)
-        buf_puts(&b, "  note: --geoip is read by the location analytics, which this build does not have yet\n");
+        buf_puts(&b, "  note: --geoip is read by the management and Key Vault detectors, which this build does not "
+                     "have yet\n");
     pipeline_report(s->pipe, &b);
     fputs(buf_cstr(&b), stderr);
     buf_free(&b);
