@@ -28,6 +28,7 @@ wrap. Exit 77 (skip) only when softflowd, nfcapd or nfdump is missing.
 Usage: softflowd_e2e.py VIGIL
 """
 import datetime
+import json
 import os
 import re
 import shutil
@@ -92,6 +93,13 @@ def wait_for(cond, timeout=10.0):
     return cond()
 
 
+def read_jsonl(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def ms_of_iso(text):
     """2026-03-01T10:00:01.070Z -> milliseconds since the epoch."""
     dt = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
@@ -109,7 +117,7 @@ class Vigil:
         self.dir = os.path.join(tmp, name)
         os.makedirs(self.dir)
         self.flow_log = os.path.join(self.dir, "flows.jsonl")
-        self.alerts = os.path.join(self.dir, "alerts.jsonl")
+        self.alerts_path = os.path.join(self.dir, "alerts.jsonl")
         cfg = os.path.join(self.dir, "vigil.yaml")
         with open(cfg, "w") as f:
             f.write(f"""run:
@@ -117,7 +125,7 @@ class Vigil:
   netflow_udp: null
   ipfix_tcp: null
   flow_log: {self.flow_log}
-  alerts: {self.alerts}
+  alerts: {self.alerts_path}
   stats_interval: 0s
 {extra}""")
         self.err_path = os.path.join(self.dir, "stderr")
@@ -151,9 +159,10 @@ class Vigil:
         return self.proc.returncode
 
     def flows(self):
-        import json
-        with open(self.flow_log) as f:
-            return [json.loads(line) for line in f if line.strip()]
+        return read_jsonl(self.flow_log)
+
+    def alerts(self):
+        return read_jsonl(self.alerts_path)
 
 
 class Nfcapd:
@@ -203,10 +212,10 @@ def key(f):
     return (f["src"], f["dst"], f.get("src_port", 0), f.get("dst_port", 0), f["proto"], f["packets"], f["octets"])
 
 
-def run_mode(tmp, name, pcap, cap, args, time_check):
+def run_mode(tmp, name, pcap, cap, args, time_check, extra=""):
     """Export the capture to vigil and nfcapd with softflowd args; compare."""
     print(f"# {name}: softflowd {' '.join(args)}")
-    v = Vigil(tmp, name)
+    v = Vigil(tmp, name, extra)
     n = Nfcapd(tmp, name)
     t_before = time.time()
     try:
@@ -282,6 +291,23 @@ def wrapped_times(name, vf, nf, expected, t_before, t_after):
     print(f"     (nfdump puts {ahead} of {len(nf)} of these flows in the future)")
 
 
+def alert_path(tmp):
+    """An SSH brute force against a VM of the inventory, exported live by
+    softflowd: vigil run must raise net.ssh.inbound about that VM, and
+    nothing else (the other sessions come from private addresses)."""
+    pcap = os.path.join(tmp, "bruteforce.pcap")
+    cap = flowpcap.build(pcap, seed=11, brute_force=("203.0.113.66", "10.2.0.22", 150, 60))
+    inv = os.path.join(tmp, "inventory.jsonl")
+    with open(inv, "w") as f:
+        f.write('{"vm": "vm-ssh-01", "ip": "10.2.0.22", "from": "2026-02-01T00:00:00Z", "to": null}\n')
+    v = run_mode(tmp, "alerts", pcap, cap, ["-v", "10", "-A", "milli"], exact_times(), extra=f"  inventory: {inv}\n")
+    got = sorted((a["type"], a["compromised_entity"]) for a in v.alerts())
+    check("alerts: the brute force raises net.ssh.inbound about vm-ssh-01, and only that",
+          got == [("net.ssh.inbound", "vm-ssh-01")], f"{got}\n{v.stderr()}")
+    a = v.alerts()[0] if got else {}
+    check("alerts: the attacker is named", "203.0.113.66" in json.dumps(a), a)
+
+
 def main():
     if not find_tools():
         print("SKIP: softflowd, nfcapd or nfdump not installed (scripts/install-deps.sh installs them)")
@@ -298,6 +324,7 @@ def main():
         run_mode(tmp, "ipfix-uptime", soon_pcap, soon, ["-v", "10"], exact_times(tolerance_ms=1))
         run_mode(tmp, "v9-uptime", soon_pcap, soon, ["-v", "9"], exact_times(tolerance_ms=1000))
         run_mode(tmp, "ipfix-uptime-wrap", old_pcap, old, ["-v", "10"], wrapped_times)
+        alert_path(tmp)
     finally:
         if FAILS:
             print(f"kept {tmp} for inspection")
