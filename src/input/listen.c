@@ -254,21 +254,69 @@ int udp_receive(struct udp_listener *u, record_fn fn, void *ud) {
     return n;
 }
 
+/* ---- IPFIX messages in a byte stream ------------------------------------ */
+
+#define IPFIX_HEADER 16
+
+static uint16_t be16(const char *p) { return (uint16_t)((uint8_t)p[0] << 8 | (uint8_t)p[1]); }
+
+void ipfix_stream_init(struct ipfix_stream *s) {
+    s->buf = malloc(IPFIX_STREAM_CAP + JSON_PADDING);
+    if (!s->buf) abort();
+    s->have = 0;
+    s->offset = 0;
+}
+
+void ipfix_stream_free(struct ipfix_stream *s) {
+    free(s->buf);
+    s->buf = NULL;
+}
+
+char *ipfix_stream_space(struct ipfix_stream *s, size_t *room) {
+    *room = IPFIX_STREAM_CAP - s->have;
+    return s->buf + s->have;
+}
+
+int ipfix_stream_added(struct ipfix_stream *s, size_t n, const struct record *proto, record_fn fn, void *ud) {
+    s->have += n;
+    size_t pos = 0;
+    int messages = 0;
+    while (s->have - pos >= 4) {
+        const char *m = s->buf + pos;
+        uint16_t version = be16(m), len = be16(m + 2);
+        if (version != 10 || len < IPFIX_HEADER) {
+            messages = -1;
+            break;
+        }
+        if (s->have - pos < len) break;
+        struct record rec = *proto;
+        rec.p = m;
+        rec.len = len;
+        rec.cap = IPFIX_STREAM_CAP + JSON_PADDING - pos;
+        rec.offset = s->offset + pos;
+        fn(ud, &rec);
+        messages++;
+        pos += len;
+    }
+    /* what is left is shorter than a message, so the space it leaves is
+     * never zero: a whole message always fits behind it */
+    memmove(s->buf, s->buf + pos, s->have - pos);
+    s->have -= pos;
+    s->offset += pos;
+    return messages;
+}
+
 /* ---- IPFIX over TCP ----------------------------------------------------- */
 
-#define TCP_BUF (MAX_MESSAGE + 1)
-#define IPFIX_HEADER 16
 #define READS_PER_SERVICE 16            /* per connection: the others get their turn */
 
 struct tcp_conn {
+    struct tcp_listener *t;
     int fd;
     void *ctx;                          /* the handler's, from open */
-    struct ipaddr peer;
-    uint16_t peer_port;
+    struct record origin;               /* the peer, for every message */
     char peer_text[INET6_ADDRSTRLEN + 8];
-    char *buf;                          /* TCP_BUF + JSON_PADDING */
-    size_t have;
-    uint64_t offset;                    /* stream offset of buf[0] */
+    struct ipfix_stream stream;
     unsigned slot;                      /* index in conns */
 };
 
@@ -314,7 +362,7 @@ static void conn_close(struct tcp_listener *t, struct tcp_conn *c) {
     t->conns[c->slot] = t->conns[--t->n_conns];
     t->conns[c->slot]->slot = c->slot;
     t->st.open = t->n_conns;
-    free(c->buf);
+    ipfix_stream_free(&c->stream);
     free(c);
 }
 
@@ -359,75 +407,56 @@ static void accept_waiting(struct tcp_listener *t) {
             continue;
         }
         struct tcp_conn *c = calloc(1, sizeof *c);
-        if (!c || !(c->buf = malloc(TCP_BUF + JSON_PADDING))) abort();
+        if (!c) abort();
+        ipfix_stream_init(&c->stream);
+        c->t = t;
         c->fd = fd;
-        origin_of(&ss, &c->peer, &c->peer_port);
+        c->origin.has_origin = true;
+        origin_of(&ss, &c->origin.origin, &c->origin.origin_port);
         snprintf(c->peer_text, sizeof c->peer_text, "%s", peer);
         c->slot = t->n_conns;
         t->conns[t->n_conns++] = c;
         t->st.accepted++;
         t->st.open = t->n_conns;
-        c->ctx = t->h.open(t->h.ud, &c->peer, c->peer_port);
+        c->ctx = t->h.open(t->h.ud, &c->origin.origin, c->origin.origin_port);
         struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
         epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev);
     }
 }
 
-static uint16_t be16(const char *p) { return (uint16_t)((uint8_t)p[0] << 8 | (uint8_t)p[1]); }
-
-/* Hand out every complete message in the buffer. False when the stream
- * is not IPFIX: there is no way to find the next message boundary in a
- * stream without one, so the connection must go. */
-static bool frame(struct tcp_listener *t, struct tcp_conn *c, int *messages) {
-    size_t pos = 0;
-    bool ok = true;
-    while (c->have - pos >= 4) {
-        const char *m = c->buf + pos;
-        uint16_t version = be16(m), len = be16(m + 2);
-        if (version != 10 || len < IPFIX_HEADER) {
-            t->st.garbage++;
-            report(t, c->peer_text, c->offset + pos, "not an IPFIX message on TCP (connection closed)", m,
-                   c->have - pos < 16 ? c->have - pos : 16);
-            ok = false;
-            break;
-        }
-        if (c->have - pos < len) break;
-        struct record rec = {
-            .p = m, .len = len, .cap = TCP_BUF + JSON_PADDING - pos, .offset = c->offset + pos,
-            .has_origin = true, .origin = c->peer, .origin_port = c->peer_port,
-        };
-        t->st.messages++;
-        t->st.bytes += len;
-        (*messages)++;
-        t->h.message(t->h.ud, c->ctx, &rec);
-        pos += len;
-    }
-    memmove(c->buf, c->buf + pos, c->have - pos);
-    c->have -= pos;
-    c->offset += pos;
-    return ok;
+static void on_message(void *ud, const struct record *rec) {
+    struct tcp_conn *c = ud;
+    c->t->st.messages++;
+    c->t->st.bytes += rec->len;
+    c->t->h.message(c->t->h.ud, c->ctx, rec);
 }
 
 /* Returns false when the connection has ended (and is closed). */
 static bool read_conn(struct tcp_listener *t, struct tcp_conn *c, int *messages) {
+    struct ipfix_stream *s = &c->stream;
     for (int i = 0; i < READS_PER_SERVICE; i++) {
-        ssize_t n = read(c->fd, c->buf + c->have, TCP_BUF - c->have);
+        size_t room;
+        char *space = ipfix_stream_space(s, &room);
+        ssize_t n = read(c->fd, space, room);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            if (c->have) {
+            if (s->have) {
                 t->st.cut++;
-                report(t, c->peer_text, c->offset, "IPFIX message cut off by the end of the TCP connection", NULL,
-                       0);
+                report(t, c->peer_text, s->offset, "IPFIX message cut off by the end of the TCP connection", NULL, 0);
             }
             conn_close(t, c);
             return false;
         }
-        c->have += (size_t)n;
-        if (!frame(t, c, messages)) {
+        int got = ipfix_stream_added(s, (size_t)n, &c->origin, on_message, c);
+        if (got < 0) {
+            t->st.garbage++;
+            report(t, c->peer_text, s->offset, "not an IPFIX message on TCP (connection closed)", s->buf,
+                   s->have < 16 ? s->have : 16);
             conn_close(t, c);
             return false;
         }
+        *messages += got;
     }
     return true;
 }

@@ -27,9 +27,34 @@ int listen_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *
 /* "192.0.2.1:4739" or "[2001:db8::1]:4739". */
 void listen_format_addr(const struct sockaddr *sa, char *out, size_t cap);
 
-/* ---- UDP ---------------------------------------------------------------- */
-
 typedef void (*record_fn)(void *ud, const struct record *rec);
+
+/* ---- IPFIX messages in a byte stream -----------------------------------
+ * TCP hands bytes out in pieces of any size; the messages are found by
+ * the Length field of each header (RFC 7011 §3.1, §10.4). A stream whose
+ * header is not IPFIX (version 10, length >= 16) cannot be resynchronised:
+ * nothing marks where the next message would begin. */
+
+#define IPFIX_STREAM_CAP 65536u         /* the longest message (65535) fits */
+
+struct ipfix_stream {
+    char *buf;                          /* IPFIX_STREAM_CAP + JSON_PADDING bytes */
+    size_t have;                        /* bytes held: the start of a message */
+    uint64_t offset;                    /* stream offset of buf[0] */
+};
+
+void ipfix_stream_init(struct ipfix_stream *s);
+void ipfix_stream_free(struct ipfix_stream *s);
+/* Where the next bytes go, and how many fit there (never 0). */
+char *ipfix_stream_space(struct ipfix_stream *s, size_t *room);
+/* n bytes were written at the space: each complete message goes to fn as
+ * a record with proto's origin. Returns the number of messages, or -1
+ * when the stream turned out not to be IPFIX (the messages before the
+ * bad header were handed out; it is now at buf[0], at stream offset
+ * `offset`). */
+int ipfix_stream_added(struct ipfix_stream *s, size_t n, const struct record *proto, record_fn fn, void *ud);
+
+/* ---- UDP ---------------------------------------------------------------- */
 
 struct udp_stats {
     uint64_t datagrams, bytes;
