@@ -131,22 +131,23 @@ def build(path, seed=7, start_us=1_772_359_200_000_000, sessions=60, refusals=12
     for i in range(sessions):
         port = [22, 3389, 443, 80][i % 4]
         size = rng.randrange(40, 900)
-        session(cap, rng, t, rng.choice(clients), servers[port], 40000 + i, port,
+        session(cap, rng, t, rng.choice(clients), servers[port], 1024 + (38976 + i) % 64000, port,
                 bytes(rng.randrange(256) for _ in range(rng.randrange(20, 300))), bytes(size))
         t += rng.randrange(50_000, 400_000)
     for i in range(refusals):
-        refused(cap, rng, start_us + 1_000_000 + i * 70_000, rng.choice(clients), "10.2.0.99", 45000 + i,
+        refused(cap, rng, start_us + 1_000_000 + i * 70_000, rng.choice(clients), "10.2.0.99", 1024 + (43976 + i) % 64000,
                 2223 + i % 8)
     for i in range(udp_pairs):
         q = start_us + 500_000 + i * 90_000
         client = rng.choice(clients)
-        cap.udp(q, client, "10.2.0.53", 50000 + i, 53, bytes(rng.randrange(256) for _ in range(32)))
-        cap.udp(q + rng.randrange(300, 3000), "10.2.0.53", client, 53, 50000 + i, bytes(96))
+        cport = 1024 + (48976 + i) % 64000
+        cap.udp(q, client, "10.2.0.53", cport, 53, bytes(rng.randrange(256) for _ in range(32)))
+        cap.udp(q + rng.randrange(300, 3000), "10.2.0.53", client, 53, cport, bytes(96))
     if brute_force:
         attacker, victim, attempts, seconds = brute_force
         for i in range(attempts):
             at = start_us + 2_000_000 + i * seconds * 1_000_000 // attempts
-            session(cap, rng, at, attacker, victim, 30000 + i, 22, b"SSH-2.0-libssh_0.9.6\r\n" + bytes(40),
+            session(cap, rng, at, attacker, victim, 1024 + (28976 + i) % 64000, 22, b"SSH-2.0-libssh_0.9.6\r\n" + bytes(40),
                     b"SSH-2.0-OpenSSH_9.2\r\n" + bytes(300))
     cap.write(path)
     return cap

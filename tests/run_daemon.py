@@ -278,6 +278,33 @@ def state_across_restart(tmp):
           f"state: {state}" in err2, err2)
 
 
+def checkpoint_survives_a_crash(tmp):
+    """State is saved every run.checkpoint_interval while the daemon runs,
+    so a crash (SIGKILL: no clean stop) loses at most that much."""
+    state = os.path.join(tmp, "crash-state")
+    d = Daemon(tmp, "crash", quiet_keys(state=state, checkpoint_interval="1s"))
+    t0 = int(time.time() * 1000) - 3 * HOUR_MS
+    s = udp_socket()
+    s.sendto(ipx.message(t0 // 1000, 0, 1, ipx.template_set(256, LAYOUT_A),
+                         ipx.data_set(256, LAYOUT_A, [flow_a("192.0.2.8", "198.51.100.8", 1, 22, 1, 60, t0)])),
+             ("127.0.0.1", d.ports["run.ipfix_udp"]))
+    want = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t0 // 1000))
+    db = os.path.join(state, "vigil.db")
+
+    def saved():
+        try:
+            row = sqlite3.connect(db, timeout=1).execute("select value from meta where key = 'watermark'").fetchone()
+            return row is not None and row[0].startswith(want)
+        except sqlite3.Error:
+            return False
+    seen_while_running = wait_for(saved, 5)
+    d.signal(signal.SIGKILL)
+    d.stop()
+    check("checkpoint: state saved while running, and still there after SIGKILL", seen_while_running and saved(),
+          d.stderr())
+    s.close()
+
+
 def ipv6_listener(tmp):
     try:
         s = udp_socket(socket.AF_INET6, "::1")
@@ -345,6 +372,7 @@ def main():
         two_exporters(tmp)
         tcp_intake(tmp)
         state_across_restart(tmp)
+        checkpoint_survives_a_crash(tmp)
         ipv6_listener(tmp)
         idle_watermark(tmp)
     finally:
