@@ -49,8 +49,11 @@ struct udp_input {
     void *dec;
 };
 
-/* One IPFIX-over-TCP connection: a transport session with its own
- * templates, hence its own decoder. */
+/* One IPFIX-over-TCP connection, with a decoder of its own for its
+ * counters. Its templates are its own too: the shared template table
+ * scopes them by the peer's address and port. (When it closes they stay
+ * there until the table's LRU evicts them; the decoder API has no way to
+ * drop one exporter's session.) */
 struct tcp_session {
     struct daemon *d;
     void *dec;
