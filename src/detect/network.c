@@ -1120,19 +1120,23 @@ static void emit_contacts(struct net_det *d, const struct vm_hour *v, struct con
     buf_clear(tmp);
     if (c->sampling > 1) buf_printf(tmp, " (sampled 1-in-%" PRIu32 ")", c->sampling);
     alert_var(a, "sampling_note", buf_vstr(tmp));
+    /* an alert names the busiest contacts; a VM touching hundreds of
+     * listed addresses must not make an unbounded record */
+    uint32_t shown = n < d->cfg->network.top_peers ? n : d->cfg->network.top_peers;
     buf_clear(tmp);
-    for (uint32_t i = 1; i < n; i++) {
+    for (uint32_t i = 1; i < shown; i++) {
         char other[IP_STRLEN];
         fmt_ip(&cs[i]->peer, other);
         buf_printf(tmp, "%s%s (%" PRIu64 " record%s)", i == 1 ? " It also exchanged traffic with other listed addresses: "
                    : ", ", other, cs[i]->records, cs[i]->records == 1 ? "" : "s");
     }
+    if (n > shown) buf_printf(tmp, " and %" PRIu32 " more", n - shown);
     if (n > 1) buf_putc(tmp, '.');
     alert_var(a, "other_indicators", buf_vstr(tmp));
-    /* properties: every contact, with its indicator */
+    /* properties: the contacts shown, with their indicators */
     buf_clear(tmp);
     buf_putc(tmp, '[');
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < shown; i++) {
         const struct contact *x = cs[i];
         const struct intel_hit *hit = x->hit;
         char pip[IP_STRLEN], pre[IP_STRLEN];
@@ -1164,6 +1168,7 @@ static void emit_contacts(struct net_det *d, const struct vm_hour *v, struct con
     }
     buf_putc(tmp, ']');
     alert_prop_raw(a, "contacts", buf_vstr(tmp));
+    alert_prop_int(a, "listed_addresses", n);
     alert_prop_str(a, "vm", v->vm);
     alert_prop_str(a, "peer_ip", vstr_c(ip));
     alert_prop_int(a, "records", (int64_t)c->records);
@@ -1175,7 +1180,7 @@ static void emit_contacts(struct net_det *d, const struct vm_hour *v, struct con
     vstr list[MAX_VM_IPS + 16];
     size_t k = 0;
     for (unsigned i = 0; i < v->n_ips; i++) { fmt_ip(&v->ips[i], ips[k]); list[k] = vstr_c(ips[k]); k++; }
-    for (uint32_t i = 0; i < n && i < 16; i++) { fmt_ip(&cs[i]->peer, ips[k]); list[k] = vstr_c(ips[k]); k++; }
+    for (uint32_t i = 0; i < shown && i < 16; i++) { fmt_ip(&cs[i]->peer, ips[k]); list[k] = vstr_c(ips[k]); k++; }
     alert_entity(a, v->vm);
     alert_entity_str(a, "host", v->vm);
     alert_entity_strs(a, "ip", list, k);

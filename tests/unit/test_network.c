@@ -536,6 +536,26 @@ static void test_malicious_peer(void **state) {
     teardown_fx(&fx);
 }
 
+/* A VM touching many listed addresses gets one bounded alert. */
+static void test_many_contacts_bounded(void **state) {
+    (void)state;
+    struct fixture fx;
+    setup_with(&fx, INVENTORY, "203.0.113.1\n203.0.113.2\n203.0.113.3\n203.0.113.4\n203.0.113.5\n"
+                               "203.0.113.6\n203.0.113.7\n203.0.113.8\n");
+    start(&fx);
+    for (int i = 1; i <= 8; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "203.0.113.%d", i);
+        struct flow f = mkflow("10.0.0.1", ip, (uint16_t)(41000 + i), 443, 6, 0);
+        feed(&fx, H(0) + i * US_PER_MIN, &f);
+    }
+    finish(&fx);
+    assert_int_equal(fx.n_alerts, 1);
+    assert_true(alerts_contain(&fx, "and 3 more."));
+    assert_true(alerts_contain(&fx, "\"listed_addresses\":8"));
+    teardown_fx(&fx);
+}
+
 static void test_no_inventory_is_reported(void **state) {
     (void)state;
     struct fixture fx;
@@ -570,6 +590,7 @@ int main(void) {
         cmocka_unit_test(test_quiet_hours_count_as_zeros),
         cmocka_unit_test(test_state_survives_runs),
         cmocka_unit_test(test_malicious_peer),
+        cmocka_unit_test(test_many_contacts_bounded),
         cmocka_unit_test(test_no_inventory_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
