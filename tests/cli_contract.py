@@ -146,6 +146,27 @@ def main():
         p = run(["scan", "--state", good, good])
         check("--state on a file: exit 2", p.returncode == 2, p)
 
+        # enrichment: loaded before anything is written, reported in the summary
+        intel = os.path.join(tmp, "tor.txt")
+        with open(intel, "w") as f:
+            f.write("# exit nodes\n192.0.2.1\n198.51.100.0/24\n")
+        inv = os.path.join(tmp, "inventory.jsonl")
+        with open(inv, "w") as f:
+            f.write('{"vm": "vm-web-1", "ip": "10.0.0.5", "from": "2026-01-01T00:00:00Z", "to": null}\n')
+        p = run(["scan", "--intel", "tor=" + intel, "--inventory", inv, good])
+        check("--intel and --inventory loaded and reported", p.returncode == 0 and len(alerts(p)) == 1 and
+              "tor 2" in p.stderr and "1 interval" in p.stderr and "note:" not in p.stderr, p)
+        out2 = os.path.join(tmp, "untouched.jsonl")
+        p = run(["scan", "--intel", os.path.join(tmp, "missing.txt"), "--state", os.path.join(tmp, "st2"),
+                 "--out", out2, good])
+        check("unreadable --intel: exit 2, one line, nothing created", p.returncode == 2 and
+              "missing.txt" in p.stderr and p.stderr.count("\n") == 1 and
+              not os.path.exists(os.path.join(tmp, "st2")) and not os.path.exists(out2), p)
+        p = run(["scan", "--intel", "nolabel=" + intel, good])
+        check("unknown intel label: exit 2 naming it", p.returncode == 2 and "nolabel" in p.stderr, p)
+        p = run(["scan", "--inventory", intel, good])
+        check("inventory that is not JSON lines: exit 2", p.returncode == 2 and "tor.txt" in p.stderr, p)
+
         cfg = os.path.join(tmp, "bad.yaml")
         with open(cfg, "w") as f:
             f.write("alerts:\n  aggregation_windw: 1h\n")
