@@ -463,6 +463,7 @@ static void leave_message(struct flowdec *d, bool complete) {
     if (d->tpl) { flow_template_drop(d->tpl); d->tpl = NULL; }
     if (!d->in_message) return;
     if (complete) seq_account(d);
+    else if (d->sess->seq.owner == d->id) d->sess->seq.valid = false;   /* its records were not all counted */
     flow_session_unpin(d->table, d->sess);
     d->sess = NULL;
     d->in_message = false;

@@ -622,15 +622,20 @@ static void sampling_rate_text(const struct sampling *s, buf *b) {
     else buf_printf(b, "1-in-%" PRIu32 " to 1-in-%" PRIu32, s->lo, s->hi);
 }
 
-/* " (about N after scaling by the 1-in-M sampling)", or why not. */
+/* The count scaled by the sampling rate, and what it means. A connection
+ * escapes a 1-in-N packet sampler only if every packet does, so one of
+ * many packets is hardly ever missed and the scaled count is a ceiling
+ * (reached when every connection is a single packet, as in a SYN scan),
+ * not an estimate of the usual case. */
 static vstr count_sampling_note(const struct sampling *s, uint64_t estimated, buf *b) {
     buf_clear(b);
     if (!s->lo) {
         buf_puts(b, " (the records carry no sampling rate, so this is the count as exported)");
     } else if (s->hi > 1) {
-        buf_printf(b, " (about %" PRIu64 " after scaling by the ", estimated);
+        buf_puts(b, " in the sampled records (");
         sampling_rate_text(s, b);
-        buf_puts(b, " packet sampling");
+        buf_printf(b, " packet sampling: up to %" PRIu64 " in all if each connection had a single packet, "
+                   "close to the sampled count if they had many", estimated);
         if (s->unknown) buf_puts(b, "; records without a rate counted once");
         buf_putc(b, ')');
     }
