@@ -116,8 +116,9 @@ void flowdec_open_session(struct flowdec *d, uint32_t odid) {
 bool flowdec_enter_data_set(struct flowdec *d, uint16_t set_id, const uint8_t *p, const uint8_t *end) {
     struct flow_template *t = flow_template_find(d->table, d->sess, set_id);
     if (!t) {
-        /* RFC 7011 §8: data before its template is not an error of the
-         * data (the template may come later, or was lost): skip it */
+        /* data before its template is not an error of the data (the
+         * template may come later, or was lost: RFC 7011 §8, RFC 3954 §9):
+         * skip it, count it */
         if (d->st.sets_unknown_template++ == 0) {
             d->unknown_set_offset = position(d, p - 4);
             d->unknown_set_template = set_id;

@@ -5,10 +5,13 @@
  * Differences from IPFIX that matter here: no message length (the packet
  * is the whole datagram), the header carries sysUptime and the Unix time
  * (so uptime-based flow times resolve exactly), sequence numbers count
- * packets, FlowSets are padded to 32 bits, options templates give their
- * scope and option lengths in bytes, and scope fields have their own
- * numbering (1 System, 2 Interface, 3 Line Card, 4 Cache, 5 Template),
- * which must not be read as information elements. */
+ * packets, FlowSets are meant to be padded to 32 bits (not all are),
+ * options templates give their scope and option lengths in bytes, and
+ * scope fields have their own numbering (1 System, 2 Interface, 3 Line
+ * Card, 4 Cache, 5 Template), which must not be read as information
+ * elements. The header's record count is not checked: exporters disagree
+ * on what it counts (softflowd counts flow records only, nProbe leaves
+ * out its options data). */
 #include <inttypes.h>
 
 #include "decode/flow_internal.h"
@@ -121,9 +124,10 @@ int nf9_next_set(struct flowdec *d) {
             d->n_unknown = true;
             break;
         }
-        /* RFC 3954 §5.3: an exporter SHOULD pad each FlowSet to 32 bits,
-         * not MUST. softflowd 1.1.0 does not, and its length fields are
-         * exact, so an unaligned FlowSet is read like any other. */
+        /* RFC 3954 says exporters SHOULD pad FlowSets to 32 bits; some do
+         * not (softflowd 1.1.0 sends FlowSets of 26, 29 and 1013 bytes),
+         * and the length is what finds the next FlowSet, so an unpadded
+         * one is read like any other. */
         d->p = p + len;
         if (id == FS_TEMPLATE) template_flowset(d, p + 4, p + len);
         else if (id == FS_OPTIONS) options_flowset(d, p + 4, p + len);

@@ -153,7 +153,8 @@ int framer_sniff_export(vstr head) {
     case 9: {
         if (n < 24) return 0;
         unsigned count = be16(p + 2), id = be16(p + 20), len = be16(p + 22);
-        if (count == 0 || count > 4096 || len < 4 || (id > 1 && id < 256)) return 0;
+        /* count is not checked for 0: softflowd counts only flow records */
+        if (count > 4096 || len < 4 || (id > 1 && id < 256)) return 0;
         return 20 + (size_t)len <= n || n == MAX_DATAGRAM ? 80 : 0;
     }
     case 5: {

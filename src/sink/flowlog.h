@@ -15,6 +15,7 @@
  * Times are RFC 3339 UTC with milliseconds. */
 #ifndef VIGIL_SINK_FLOWLOG_H
 #define VIGIL_SINK_FLOWLOG_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "event.h"
@@ -23,10 +24,19 @@
 /* Append one flow as a JSON object and a newline. */
 void flowlog_format(buf *out, const struct flow *f);
 
+/* The date and time to the second last formatted, kept while it holds. */
+struct flowlog_clock {
+    bool valid;
+    uint8_t len;
+    int64_t second;
+    char text[40];
+};
+
 /* A flow log on a stream, written in blocks. */
 struct flowlog {
     FILE *out;
     buf pending;
+    struct flowlog_clock clock[2];      /* start, end */
     uint64_t written;
     int write_error;            /* errno of the first failed write, 0 if none */
 };

@@ -424,6 +424,45 @@ static void test_sysuptime(void **state) {
     assert_int_equal(rejects_total(rj), 0);
 }
 
+/* the other time encodings: seconds, NTP micro- and nanoseconds, delta
+ * microseconds before the export, observation time; one field alone */
+static void test_time_encodings(void **state) {
+    (void)state;
+    struct mb m = { 0 };
+    struct got g = { 0 };
+    ipfix_begin(&m, EXPORT_S, 0, 0);
+    set_begin(&m, 2);
+    mb_u16(&m, 500); mb_u16(&m, 2); fs(&m, 150, 4, 0); fs(&m, 151, 4, 0);
+    mb_u16(&m, 501); mb_u16(&m, 2); fs(&m, 154, 8, 0); fs(&m, 155, 8, 0);
+    mb_u16(&m, 502); mb_u16(&m, 1); fs(&m, 156, 8, 0);
+    mb_u16(&m, 503); mb_u16(&m, 2); fs(&m, 158, 4, 0); fs(&m, 159, 4, 0);
+    mb_u16(&m, 504); mb_u16(&m, 1); fs(&m, 323, 8, 0);
+    set_end(&m);
+    set_begin(&m, 500); mb_u32(&m, EXPORT_S - 20); mb_u32(&m, EXPORT_S - 10); set_end(&m);
+    uint64_t ntp_s = (uint64_t)EXPORT_S + 2208988800u;
+    set_begin(&m, 501);
+    mb_u64(&m, ntp_s << 32 | 0x80000000u);             /* + 0.5 s */
+    mb_u64(&m, (ntp_s + 1) << 32 | 0x40000000u);       /* + 1.25 s */
+    set_end(&m);
+    set_begin(&m, 502); mb_u64(&m, (ntp_s - 7) << 32); set_end(&m);
+    set_begin(&m, 503); mb_u32(&m, 3000000); mb_u32(&m, 250); set_end(&m);
+    set_begin(&m, 504); mb_u64(&m, (uint64_t)EXPORT_MS - 42); set_end(&m);
+    ipfix_end(&m);
+    feed(&ipfix_decoder, dec, &m, NULL, 0, &g);
+    assert_int_equal(g.n, 5);
+    int64_t e = EXPORT_MS * 1000;
+    assert_int_equal(g.f[0].start_us, e - 20 * US_PER_SEC);
+    assert_int_equal(g.f[0].end_us, e - 10 * US_PER_SEC);
+    assert_int_equal(g.f[1].start_us, e + 500000);
+    assert_int_equal(g.f[1].end_us, e + 1250000);
+    assert_int_equal(g.f[2].start_us, e - 7 * US_PER_SEC);
+    assert_int_equal(g.f[2].end_us, g.f[2].start_us);    /* one field: both */
+    assert_int_equal(g.f[3].start_us, e - 3000000);
+    assert_int_equal(g.f[3].end_us, e - 250);
+    assert_int_equal(g.f[4].start_us, e - 42000);
+    for (int i = 0; i < 5; i++) assert_true(g.f[i].has & FLOW_HAS_TIMES);
+}
+
 static void test_sequence_gaps(void **state) {
     (void)state;
     struct mb m = { 0 };
@@ -727,6 +766,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_options_sampling_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sampling_in_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sysuptime, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time_encodings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sequence_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_softflowd_sequence_quirk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
