@@ -117,6 +117,40 @@ static void test_empty_files_give_defaults(void **state) {
     config_free(&def);
 }
 
+/* String keys: a value, null (the daemon's "off"), a failed load that
+ * keeps the previous strings, and a dump that reads back the same. */
+static void test_string_keys(void **state) {
+    (void)state;
+    struct vigil_config c;
+    char err[256] = "";
+    int rc = load_str(&c, "run:\n  ipfix_udp: \"[::]:4739\"\n  netflow_udp: null\n  alerts: /var/log/vigil/a b.jsonl\n",
+                      err, sizeof err);
+    if (rc != 0) fail_msg("%s", err);
+    assert_string_equal(c.run.ipfix_udp, "[::]:4739");
+    assert_null(c.run.netflow_udp);
+    assert_string_equal(c.run.alerts, "/var/log/vigil/a b.jsonl");
+    assert_string_equal(c.run.ipfix_tcp, "0.0.0.0:4739");     /* default kept */
+
+    const char *p = write_tmp("run:\n  ipfix_udp: \"127.0.0.1:9\"\n  socket_buffer: -1\n");
+    assert_int_equal(config_load(&c, p, err, sizeof err), -1);
+    unlink(p);
+    assert_string_equal(c.run.ipfix_udp, "[::]:4739");        /* all or nothing */
+
+    char *text = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&text, &n);
+    config_dump(&c, m);
+    fclose(m);
+    assert_non_null(strstr(text, "netflow_udp: null\n"));
+    struct vigil_config back;
+    rc = load_str(&back, text, err, sizeof err);
+    if (rc != 0) fail_msg("%s", err);
+    assert_true(config_equal(&c, &back));
+    free(text);
+    config_free(&back);
+    config_free(&c);
+}
+
 static void test_load_each_type(void **state) {
     (void)state;
     struct vigil_config c;
@@ -517,6 +551,7 @@ int main(void) {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_empty_files_give_defaults),
         cmocka_unit_test(test_load_each_type),
+        cmocka_unit_test(test_string_keys),
         cmocka_unit_test(test_list_replaces_default),
         cmocka_unit_test(test_unknown_key),
         cmocka_unit_test(test_wrong_type),
