@@ -26,17 +26,12 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vigiltest import FAILS as failures, check_quiet as check  # noqa: E402
+
 INVALID = "netflow9_test_invalid01.dat"
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "ipv6-icmp": 58, "vrrp": 112}
 NOT_INPUT = re.compile(r"\.(md|json)$")
-
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL", what)
 
 
 def flows(vigil, paths, extra=()):

@@ -10,14 +10,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vigiltest import FAILS as failures, check_quiet as check  # noqa: E402
+
 EXPORT = 1700000000
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL", what)
 
 
 def ipfix_message():

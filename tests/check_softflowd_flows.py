@@ -25,13 +25,8 @@ import tempfile
 import threading
 import time
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL", what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vigiltest import FAILS as failures, check_quiet as check, free_udp_port  # noqa: E402
 
 
 def write_capture(path, t0):
@@ -87,14 +82,6 @@ def receive(sock, path, stop):
             frame = bytes(12) + b"\x08\x00" + ip
             t = time.time()
             out.write(struct.pack("<IIII", int(t), int(t % 1 * 1e6), len(frame), len(frame)) + frame)
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def nfdump_flows(nfdir):

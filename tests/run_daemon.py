@@ -6,10 +6,8 @@ across a restart, the idle watermark.
 
 Usage: run_daemon.py VIGIL
 """
-import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -20,85 +18,20 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ipfixmsg as ipx  # noqa: E402
+from vigiltest import VigilRun, check, keep_if_failed, result, wait_for, write  # noqa: E402
 
 VIGIL = sys.argv[1]
-FAILS = []
 HOUR_MS = 3600 * 1000
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name)
-    if not cond:
-        FAILS.append(name)
-        if detail:
-            print("     " + str(detail)[:3000].replace("\n", "\n     "))
-
-
-def wait_for(cond, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def run_once(args, timeout=10):
     return subprocess.run([VIGIL] + args, capture_output=True, text=True, timeout=timeout)
 
 
-class Daemon:
+def Daemon(tmp, name, run_keys, top=""):
     """vigil run with its own config; the listeners' ports are read back
     from its start-up lines (the config asks for port 0)."""
-
-    def __init__(self, tmp, name, run_keys, top=""):
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir, exist_ok=True)
-        self.flow_log = os.path.join(self.dir, "flows.jsonl")
-        cfg = write(os.path.join(self.dir, "vigil.yaml"),
-                    top + "run:\n" + "".join(f"  {k}: {v}\n" for k, v in run_keys.items()))
-        self.err_path = os.path.join(self.dir, "stderr")
-        self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen([VIGIL, "run", "--config", cfg], stdout=subprocess.DEVNULL, stderr=self.err)
-        self.ports = {}
-        if not wait_for(lambda: self._listening(run_keys) or self.proc.poll() is not None):
-            raise RuntimeError("no listener line: " + self.stderr())
-
-    def _listening(self, keys):
-        for m in re.finditer(r"(run\.\w+): listening on (udp|tcp) (\S+)", self.stderr()):
-            self.ports[m.group(1)] = int(m.group(3).rsplit(":", 1)[1])
-        wanted = [k for k in ("ipfix_udp", "netflow_udp", "ipfix_tcp") if keys.get(k, "null") != "null"]
-        return all("run." + k in self.ports for k in wanted)
-
-    def stderr(self):
-        with open(self.err_path) as f:
-            return f.read()
-
-    def signal(self, sig):
-        self.proc.send_signal(sig)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.err.close()
-        return self.proc.returncode
-
-    def flows(self):
-        if not os.path.exists(self.flow_log):
-            return []
-        with open(self.flow_log) as f:
-            return [json.loads(line) for line in f if line.strip()]
+    return VigilRun(VIGIL, tmp, name, run_keys, top)
 
 
 def quiet_keys(**over):
@@ -376,12 +309,8 @@ def main():
         ipv6_listener(tmp)
         idle_watermark(tmp)
     finally:
-        if FAILS:
-            print(f"kept {tmp} for inspection")
-        else:
-            shutil.rmtree(tmp)
-    print(f"{len(FAILS)} failed" if FAILS else "all vigil run checks passed")
-    return 1 if FAILS else 0
+        keep_if_failed(tmp)
+    return result("all vigil run checks passed")
 
 
 if __name__ == "__main__":

@@ -42,20 +42,13 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flowpcap  # noqa: E402
+from vigiltest import VigilRun, check, free_udp_port, keep_if_failed, result, wait_for  # noqa: E402
 
 VIGIL = sys.argv[1]
 WRAP_MS = 1 << 32
 SKEW_MS = 10 * 60 * 1000
-FAILS = []
+POLL_S = 0.05
 TOOLS = {}
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name)
-    if not cond:
-        FAILS.append(name)
-        if detail:
-            print("     " + str(detail)[:3000].replace("\n", "\n     "))
 
 
 def find_tools():
@@ -63,14 +56,6 @@ def find_tools():
     for t in ("softflowd", "nfcapd", "nfdump"):
         TOOLS[t] = shutil.which(t, path=path)
     return all(TOOLS.values())
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def udp_port_taken(port):
@@ -82,22 +67,6 @@ def udp_port_taken(port):
         return True
     finally:
         s.close()
-
-
-def wait_for(cond, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
-
-
-def read_jsonl(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def ms_of_iso(text):
@@ -112,57 +81,14 @@ def ms_of_nfdump(text):
     return round(dt.timestamp() * 1000)
 
 
-class Vigil:
-    def __init__(self, tmp, name, extra=""):
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir)
-        self.flow_log = os.path.join(self.dir, "flows.jsonl")
-        self.alerts_path = os.path.join(self.dir, "alerts.jsonl")
-        cfg = os.path.join(self.dir, "vigil.yaml")
-        with open(cfg, "w") as f:
-            f.write(f"""run:
-  ipfix_udp: "127.0.0.1:0"
-  netflow_udp: null
-  ipfix_tcp: null
-  flow_log: {self.flow_log}
-  alerts: {self.alerts_path}
-  stats_interval: 0s
-{extra}""")
-        self.err_path = os.path.join(self.dir, "stderr")
-        self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen([VIGIL, "run", "--config", cfg], stdout=subprocess.DEVNULL, stderr=self.err)
-        self.port = None
-        wait_for(self._listening)
-        if not self.port:
-            self.stop()
-            raise RuntimeError("vigil run did not start: " + self.stderr())
-
-    def stderr(self):
-        with open(self.err_path) as f:
-            return f.read()
-
-    def _listening(self):
-        m = re.search(r"run\.ipfix_udp: listening on udp 127\.0\.0\.1:(\d+)", self.stderr())
-        if m:
-            self.port = int(m.group(1))
-        return self.port is not None or self.proc.poll() is not None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.err.close()
-        return self.proc.returncode
-
-    def flows(self):
-        return read_jsonl(self.flow_log)
-
-    def alerts(self):
-        return read_jsonl(self.alerts_path)
+def Vigil(tmp, name, **extra):
+    """vigil run listening on an IPFIX UDP port, with a flow log and an
+    alerts file in its directory."""
+    d = os.path.join(tmp, name)
+    keys = {"ipfix_udp": '"127.0.0.1:0"', "netflow_udp": "null", "ipfix_tcp": "null",
+            "flow_log": os.path.join(d, "flows.jsonl"), "alerts": os.path.join(d, "alerts.jsonl"),
+            "stats_interval": "0s", **extra}
+    return VigilRun(VIGIL, tmp, name, keys, interval=POLL_S)
 
 
 class Nfcapd:
@@ -173,7 +99,7 @@ class Nfcapd:
         self.log = open(os.path.join(self.dir, "..", name + "-nfcapd.log"), "w")
         self.proc = subprocess.Popen([TOOLS["nfcapd"], "-b", "127.0.0.1", "-p", str(self.port), "-w", self.dir,
                                       "-t", "3600"], stdout=self.log, stderr=subprocess.STDOUT)
-        if not wait_for(lambda: udp_port_taken(self.port) or self.proc.poll() is not None):
+        if not wait_for(lambda: udp_port_taken(self.port) or self.proc.poll() is not None, interval=POLL_S):
             raise RuntimeError("nfcapd did not start")
 
     def stop(self):
@@ -212,14 +138,14 @@ def key(f):
     return (f["src"], f["dst"], f.get("src_port", 0), f.get("dst_port", 0), f["proto"], f["packets"], f["octets"])
 
 
-def run_mode(tmp, name, pcap, cap, args, time_check, extra=""):
+def run_mode(tmp, name, pcap, cap, args, time_check, **extra):
     """Export the capture to vigil and nfcapd with softflowd args; compare."""
     print(f"# {name}: softflowd {' '.join(args)}")
-    v = Vigil(tmp, name, extra)
+    v = Vigil(tmp, name, **extra)
     n = Nfcapd(tmp, name)
     t_before = time.time()
     try:
-        records, datagrams = softflowd(pcap, args, [v.port, n.port])
+        records, datagrams = softflowd(pcap, args, [v.ports["run.ipfix_udp"], n.port])
     finally:
         t_after = time.time()
         rc = v.stop()
@@ -300,7 +226,7 @@ def alert_path(tmp):
     inv = os.path.join(tmp, "inventory.jsonl")
     with open(inv, "w") as f:
         f.write('{"vm": "vm-ssh-01", "ip": "10.2.0.22", "from": "2026-02-01T00:00:00Z", "to": null}\n')
-    v = run_mode(tmp, "alerts", pcap, cap, ["-v", "10", "-A", "milli"], exact_times(), extra=f"  inventory: {inv}\n")
+    v = run_mode(tmp, "alerts", pcap, cap, ["-v", "10", "-A", "milli"], exact_times(), inventory=inv)
     got = sorted((a["type"], a["compromised_entity"]) for a in v.alerts())
     check("alerts: the brute force raises net.ssh.inbound about vm-ssh-01, and only that",
           got == [("net.ssh.inbound", "vm-ssh-01")], f"{got}\n{v.stderr()}")
@@ -326,12 +252,8 @@ def main():
         run_mode(tmp, "ipfix-uptime-wrap", old_pcap, old, ["-v", "10"], wrapped_times)
         alert_path(tmp)
     finally:
-        if FAILS:
-            print(f"kept {tmp} for inspection")
-        else:
-            shutil.rmtree(tmp)
-    print(f"{len(FAILS)} failed" if FAILS else "all softflowd end-to-end checks passed")
-    return 1 if FAILS else 0
+        keep_if_failed(tmp)
+    return result("all softflowd end-to-end checks passed")
 
 
 if __name__ == "__main__":
