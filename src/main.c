@@ -12,11 +12,13 @@
 #include "config/config.h"
 #include "decode/decoder.h"
 #include "demo.h"
+#include "flows.h"
 #include "scan.h"
 
 static const char USAGE[] =
     "usage: vigil scan [--config FILE] [--state DIR] [--geoip FILE.mmdb] [--intel [LABEL=]FILE]...\n"
     "                  [--inventory FILE] [--format NAME] [--out FILE] INPUT...\n"
+    "       vigil flows [--format ipfix|pcap] [--out FILE] INPUT...\n"
     "       vigil config --dump [--config FILE]\n"
     "       vigil demo [--dir DIR]\n"
     "       vigil formats | version | help\n"
@@ -24,6 +26,8 @@ static const char USAGE[] =
     "scan reads every INPUT (- is stdin; plain or gzip; format detected unless --format),\n"
     "writes one JSON alert per line to stdout (or --out) and a summary to stderr.\n"
     "With --state DIR it loads and saves learned baselines and alerts in DIR/vigil.db.\n"
+    "flows decodes IPFIX, NetFlow v9/v5 files and pcap captures of export traffic and\n"
+    "prints every flow as one JSON line (templates carry over from one INPUT to the next).\n"
     "Exit status: 0 it ran (whatever it found), 1 it ran but could not save state,\n"
     "2 bad usage or an unreadable input.\n";
 
@@ -73,6 +77,28 @@ static int cmd_scan(int argc, char **argv) {
     return rc;
 }
 
+static int cmd_flows(int argc, char **argv) {
+    struct flows_options o = { 0 };
+    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) abort();
+    o.inputs = inputs;
+    int rc = -1;
+    bool only_inputs = false;
+    for (int i = 0; i < argc && rc < 0; i++) {
+        const char *v = NULL, *a = argv[i];
+        if (only_inputs || a[0] != '-' || strcmp(a, "-") == 0) { inputs[o.n_inputs++] = a; continue; }
+        if (strcmp(a, "--") == 0) { only_inputs = true; continue; }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(USAGE, stdout); rc = 0; break; }
+        if (opt_value(argc, argv, &i, "--format", &v)) o.format = v;
+        else if (opt_value(argc, argv, &i, "--out", &v)) o.out_path = v;
+        else { rc = bad_usage("flows", "unknown option", a); break; }
+        if (!v) rc = bad_usage("flows", "missing value after", a);
+    }
+    if (rc < 0) rc = flows_run(&o);
+    free(inputs);
+    return rc;
+}
+
 static int cmd_config(int argc, char **argv) {
     const char *path = NULL;
     bool dump = false;
@@ -115,6 +141,7 @@ int main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (strcmp(cmd, "scan") == 0) return cmd_scan(argc - 2, argv + 2);
     if (strcmp(cmd, "config") == 0) return cmd_config(argc - 2, argv + 2);
+    if (strcmp(cmd, "flows") == 0) return cmd_flows(argc - 2, argv + 2);
     if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
     if (strcmp(cmd, "formats") == 0) { printf("%s\n", format_names()); return 0; }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) { printf("vigil %s\n", VIGIL_VERSION); return 0; }

@@ -101,7 +101,7 @@ static int open_inputs(struct scan *s) {
                     in->name, format_names());
             return 2;
         }
-        framer_set_mode(in->framer, framer_guess_mode(in->framer));
+        framer_set_mode(in->framer, format_frame_mode(in->fmt, in->framer));
         in->dec = in->fmt->create(reader_name(in->reader), s->rj);
     }
     return 0;
@@ -172,7 +172,7 @@ static void pull(struct input *in) {
         int r = framer_next(in->framer, &in->rec);
         if (r < 0) {
             fprintf(stderr, "vigil scan: read error in %s: %s (the rest of it is skipped)\n", in->name,
-                    reader_error(in->reader));
+                    framer_error(in->framer));
             in->done = true;
             return;
         }
@@ -285,6 +285,7 @@ static void summary(struct scan *s) {
             buf_printf(&b, "  rejected %" PRIu64 " records longer than 256 MiB (first at offset %" PRIu64 ")\n", n, first);
         if ((n = framer_unterminated(in->framer, &first)))
             buf_printf(&b, "  rejected %" PRIu64 " unterminated JSON document at offset %" PRIu64 "\n", n, first);
+        framer_report(in->framer, &b);
         if (in->fmt && in->fmt->report) in->fmt->report(in->dec, &b);
     }
     rejects_summary(s->rj, &b);

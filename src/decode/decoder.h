@@ -40,6 +40,10 @@ const struct decoder_ops *format_find(const char *name);
 const struct decoder_ops *format_detect(vstr head);
 /* Comma-separated names, for usage text. */
 const char *format_names(void);
+/* How records of this format are cut from the input: the binary formats
+ * need their own framing whatever the input looks like; text formats
+ * follow the input (framer_guess_mode). */
+enum frame_mode format_frame_mode(const struct decoder_ops *fmt, struct framer *f);
 
 /* ---- rejected records ------------------------------------------------- */
 struct rejects *rejects_new(unsigned print_first, FILE *out);

@@ -3,10 +3,14 @@
 #include "decode/decoder.h"
 
 extern const struct decoder_ops k8s_audit_decoder;
+extern const struct decoder_ops ipfix_decoder;
+extern const struct decoder_ops pcap_decoder;
 
 /* Every format vigil reads. Order matters only for equal sniff scores. */
 static const struct decoder_ops *const formats[] = {
     &k8s_audit_decoder,
+    &ipfix_decoder,
+    &pcap_decoder,
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -35,4 +39,12 @@ const char *format_names(void) {
         }
     }
     return names;
+}
+
+enum frame_mode format_frame_mode(const struct decoder_ops *fmt, struct framer *f) {
+    if (fmt == &ipfix_decoder) return FRAME_MESSAGES;
+    if (fmt == &pcap_decoder) return FRAME_PCAP;
+    enum frame_mode m = framer_guess_mode(f);
+    /* a text format named on a binary input still reads text */
+    return m == FRAME_MESSAGES || m == FRAME_PCAP ? FRAME_LINES : m;
 }
