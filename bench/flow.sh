@@ -115,7 +115,7 @@ if [ ! -s "$NF" ] || [ ! -s "$NF_INFO" ]; then make_nfcapd; fi
 
 # ---- cross-check: the generator, vigil's decoder and nfdump agree ----------
 cat "$IPFIX" "$NF" > /dev/null   # page cache: every run reads cached files
-D=$("$BIN/bench/flow_decode" "$IPFIX" --passes 1 --warmup 0)
+D=$("$BIN/bench/flow_decode" "$IPFIX" --passes 1 --warmup 0 --check)
 CHECK=""
 check() { # label expected got
   if [ "$2" = "$3" ]; then CHECK+="$1 ok; "; else CHECK+="$1 DIFFERS ($2 vs $3); "; FAIL=1; fi
@@ -138,21 +138,32 @@ check "vigil scan events" "$(kv flows <<< "$G")" "$SCAN_EVENTS"
 if [ "$FAIL" = 1 ]; then echo "bench: cross-check FAILED: $CHECK" >&2; fi
 
 # ---- measure: ROUNDS rounds, round-robin over the candidates ---------------
-declare -A T
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A T C
 HAVE_FLOWS_CMD=0
 "$BIN/vigil" help 2>&1 | grep -q "vigil flows" && HAVE_FLOWS_CMD=1
-ERR=$(mktemp); trap 'rm -f "$ERR"' EXIT
+ERR=$(mktemp); TMS=$(mktemp); trap 'rm -f "$ERR" "$TMS"' EXIT
+# CPU time (user + system) used by the children of this shell so far: on a
+# shared machine a pinned process may wait for its CPU, and the CPU time says
+# what the work itself cost the core. `times` writes it, and must run in
+# this shell (a $(...) subshell has children of its own), so it goes
+# through a file.
+children_cpu_read() {
+  awk 'NR == 2 {t = 0; for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]}; printf "%.6f", t}' "$TMS"
+}
 whole() { # key command...: time one whole-process run, stdout to /dev/null
-  local key=$1 s e; shift
-  s=$(now)
+  local key=$1 s e c0 c1; shift
+  times > "$TMS"; c0=$(children_cpu_read); s=$(now)
   if ! "${PIN[@]}" "$@" > /dev/null 2> "$ERR"; then cat "$ERR" >&2; echo "bench: failed: $*" >&2; exit 1; fi
-  e=$(now)
+  e=$(now); times > "$TMS"; c1=$(children_cpu_read)
   T[$key]+=" $(elapsed "$s" "$e")"
+  C[$key]+=" $(elapsed "$c0" "$c1")"
 }
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "bench: flows round $r/$ROUNDS" >&2
   out=$("${PIN[@]}" "$BIN/bench/flow_decode" "$IPFIX" --passes 1 --warmup 1)
   T[decode]+=" $(kv median_s <<< "$out")"
+  C[decode]+=" $(kv cpu_median_s <<< "$out")"
   whole scan "$BIN/vigil" scan "$IPFIX"
   whole scan-inv "$BIN/vigil" scan --inventory "$INV" "$IPFIX"
   [ "$HAVE_FLOWS_CMD" = 1 ] && whole flows "$BIN/vigil" flows "$IPFIX"
@@ -166,12 +177,14 @@ FLOWS=$(kv flows <<< "$G")
 best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -n 1; }
 worst() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1; }
 row() { # label how key note
-  local b w
-  b=$(best <<< "${T[$3]}"); w=$(worst <<< "${T[$3]}")
-  awk -v n="$1" -v h="$2" -v b="$b" -v w="$w" -v f="$FLOWS" -v x="$4" \
-    'BEGIN {printf "| %-44s | %-13s | %8.3f | %-15s | %12.0f | %s\n", n, h, b, sprintf("%.3f-%.3f", b, w), f / b, x}'
+  local b w c
+  b=$(best <<< "${T[$3]}"); w=$(worst <<< "${T[$3]}"); c=$(best <<< "${C[$3]}")
+  awk -v n="$1" -v h="$2" -v b="$b" -v w="$w" -v c="$c" -v f="$FLOWS" -v x="$4" \
+    'BEGIN {printf "| %-40s | %-13s | %8.3f | %-13s | %11.0f | %8.3f | %11.0f | %s\n", n, h, b, sprintf("%.3f-%.3f", b, w), f / b, c, f / c, x}'
 }
+# How many times faster the first candidate is than the second, by wall or CPU time.
 ratio() { awk -v a="$(best <<< "${T[$1]}")" -v b="$(best <<< "${T[$2]}")" 'BEGIN {printf "%.2f", b / a}'; }
+ratio_cpu() { awk -v a="$(best <<< "${C[$1]}")" -v b="$(best <<< "${C[$2]}")" 'BEGIN {printf "%.2f", b / a}'; }
 
 MODEL=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
 FAMILY=$(lscpu 2>/dev/null | sed -n 's/^CPU family: *//p' | head -n 1)
@@ -185,10 +198,11 @@ echo "nfcapd  : $NF ($(stat -c %s "$NF") bytes): $(head -n 1 "$NF_INFO")"
 echo "          $(sed -n 2p "$NF_INFO")"
 echo "check   : ${CHECK%; }"
 echo "alerts  : $(wc -l < "$ALERTS") from vigil scan --inventory: $(sed -n 's/.*"type":"\([^"]*\)".*/\1/p' "$ALERTS" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')"
-echo "stats   : best of $ROUNDS rounds (min-max shown); decode in-process is one pass after one warm-up pass; TZ=UTC"
+echo "stats   : best of $ROUNDS rounds (wall min-max shown); cpu = user + system time of the process (the pass, in-process);"
+echo "          decode in-process is one pass after one warm-up pass; TZ=UTC; load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf "| %-44s | %-13s | %8s | %-15s | %12s | %s\n" candidate how seconds "min-max" "records/s" "note"
-echo "|----------------------------------------------|---------------|----------|-----------------|--------------|------"
+printf "| %-40s | %-13s | %8s | %-13s | %11s | %8s | %11s | %s\n" candidate how "wall s" "wall min-max" "records/s" "cpu s" "rec/cpu-s" "note"
+echo "|------------------------------------------|---------------|----------|---------------|-------------|----------|-------------|------"
 row "vigil ipfix decoder (flow_decode)" "in-process" decode "file in memory, one message per record, every flow folded"
 row "vigil scan FILE" "whole process" scan "no inventory: the network detector sees no VM"
 row "vigil scan --inventory INV FILE" "whole process" scan-inv "end to end with detectors"
@@ -197,13 +211,15 @@ row "nfdump -r NF -o null" "whole process" nf-null "read and decode, print only 
 row "nfdump -r NF -s srcip" "whole process" nf-srcip "aggregate per source address, top 10"
 [ "$CSV" = 1 ] && row "nfdump -r NF -q -o csv" "whole process" nf-csv "every flow as CSV > /dev/null"
 echo
-awk -v f="$FLOWS" -v s="$(best <<< "${T[decode]}")" 'BEGIN {r = f / s; printf "target 1: decode alone = %.1fM records/s on one core (target >= 10M: %s)\n", r / 1e6, (r >= 1e7 ? "MET" : "MISSED")}'
+awk -v f="$FLOWS" -v s="$(best <<< "${T[decode]}")" -v c="$(best <<< "${C[decode]}")" \
+  'BEGIN {r = f / s; q = f / c; printf "target 1: decode alone = %.1fM records/s wall, %.1fM per CPU-second, one core (target >= 10M: %s)\n", r / 1e6, q / 1e6, (r >= 1e7 ? "MET" : (q >= 1e7 ? "MET by CPU time only" : "MISSED"))}'
 if [ "$CSV" = 1 ]; then
-  x=$(ratio scan-inv nf-csv)
-  awk -v x="$x" 'BEGIN {printf "target 2: vigil scan --inventory vs nfdump -o csv = %.2fx (target >= 2x: %s)\n", x, (x >= 2 ? "MET" : "MISSED")}'
+  x=$(ratio scan-inv nf-csv); y=$(ratio_cpu scan-inv nf-csv)
+  awk -v x="$x" -v y="$y" 'BEGIN {printf "target 2: vigil scan --inventory vs nfdump -o csv = %.2fx wall, %.2fx CPU (target >= 2x: %s)\n", x, y, (x >= 2 ? "MET" : "MISSED")}'
 fi
-echo "          vigil scan --inventory vs nfdump -s srcip = $(ratio scan-inv nf-srcip)x, vs nfdump -o null = $(ratio scan-inv nf-null)x"
-[ "$HAVE_FLOWS_CMD" = 1 ] && [ "$CSV" = 1 ] && echo "          vigil flows (JSON) vs nfdump -o csv = $(ratio flows nf-csv)x"
+echo "          vigil scan --inventory vs nfdump -s srcip = $(ratio scan-inv nf-srcip)x wall ($(ratio_cpu scan-inv nf-srcip)x CPU), vs nfdump -o null = $(ratio scan-inv nf-null)x ($(ratio_cpu scan-inv nf-null)x)"
+echo "          vigil decoder in-process vs nfdump -o null = $(ratio decode nf-null)x wall ($(ratio_cpu decode nf-null)x CPU)"
+[ "$HAVE_FLOWS_CMD" = 1 ] && [ "$CSV" = 1 ] && echo "          vigil flows (JSON) vs nfdump -o csv = $(ratio flows nf-csv)x wall ($(ratio_cpu flows nf-csv)x CPU)"
 
 if [ "$PROFILE" = 1 ]; then
   command -v perf >/dev/null 2>&1 || { echo "bench: perf not installed" >&2; exit 1; }
