@@ -20,6 +20,8 @@
 #include "config/config.h"
 #include "decode/decoder.h"
 #include "detect/detector.h"
+#include "enrich/intel.h"
+#include "enrich/inventory.h"
 #include "input/framer.h"
 #include "input/reader.h"
 #include "sink/jsonl.h"
@@ -53,6 +55,8 @@ struct scan {
     const struct detector *det[32];
     unsigned n_det;
     struct detect_ctx ctx;
+    struct intel *intel;        /* --intel, empty when none */
+    struct inventory *inventory;/* --inventory, empty when none */
     int64_t last_tick_s;
     uint64_t events;
     double t0;
@@ -127,9 +131,20 @@ static int open_everything(struct scan *s) {
         fprintf(stderr, "vigil scan: %s\n", err);
         return 2;
     }
-    if (check_readable("GeoIP", o->geoip_path) || check_readable("inventory", o->inventory_path)) return 2;
+    if (check_readable("GeoIP", o->geoip_path)) return 2;
+    s->intel = intel_new();
     for (int i = 0; i < o->n_intel; i++)
-        if (check_readable("threat-intel", o->intel[i])) return 2;
+        if (intel_load(s->intel, o->intel[i], err, sizeof err) != 0) {
+            fprintf(stderr, "vigil scan: %s\n", err);
+            return 2;
+        }
+    s->inventory = inventory_new();
+    if (o->inventory_path && inventory_load(s->inventory, o->inventory_path, err, sizeof err) != 0) {
+        fprintf(stderr, "vigil scan: %s\n", err);
+        return 2;
+    }
+    s->ctx.intel = s->intel;
+    s->ctx.inventory = s->inventory;
     s->rj = rejects_new(s->cfg.reject_report_limit, stderr);
     int rc = open_inputs(s);
     if (rc) return rc;
@@ -244,6 +259,8 @@ static void run_merge(struct scan *s) {
         if (s->show_progress && (++n & 0x3fff) == 0) progress(s, false);
     }
     if (s->ctx.watermark_us != TIME_NONE) tick(s, s->ctx.watermark_us);
+    for (unsigned i = 0; i < s->n_det; i++)
+        if (s->det[i]->on_end) s->det[i]->on_end(s->det_state[i], &s->ctx);
     aggregator_flush(s->ag);
 }
 
@@ -290,11 +307,13 @@ static void summary(struct scan *s) {
     }
     rejects_summary(s->rj, &b);
     if (!rejects_total(s->rj)) buf_puts(&b, "  no records rejected\n");
+    if (s->opt->n_intel) intel_report(s->intel, &b);
+    if (s->opt->inventory_path) inventory_report(s->inventory, &b);
     for (unsigned i = 0; i < s->n_det; i++)
         if (s->det[i]->report) s->det[i]->report(s->det_state[i], &b);
-    if (s->opt->geoip_path || s->opt->n_intel || s->opt->inventory_path)
-        buf_puts(&b, "  note: --geoip, --intel and --inventory are read by the network, management and Key Vault "
-                     "detectors, which this build does not have yet\n");
+    if (s->opt->geoip_path)
+        buf_puts(&b, "  note: --geoip is read by the management and Key Vault detectors, which this build does not "
+                     "have yet\n");
     uint64_t sev[4];
     aggregator_severity_counts(s->ag, sev);
     buf_printf(&b, "  alerts: %" PRIu64 " (high %" PRIu64 ", medium %" PRIu64 ", low %" PRIu64
@@ -318,6 +337,8 @@ static void teardown(struct scan *s) {
     if (s->store) store_close(s->store);
     if (s->out && s->out != stdout) fclose(s->out);
     rejects_free(s->rj);
+    if (s->intel) intel_free(s->intel);
+    if (s->inventory) inventory_free(s->inventory);
     config_free(&s->cfg);
 }
 

@@ -8,6 +8,12 @@ config.yaml is passed with --config. A case that learns across runs has
 numbered steps 1/, 2/, ... each with its own inputs and expected.jsonl; the
 steps share one --state directory, in order.
 
+An optional `args` file holds extra arguments for vigil scan, one per line
+(blank lines and lines starting with # ignored), such as --inventory and
+--intel. A line naming a file of the args file's directory, alone or after
+a "label=", is passed as that file's path; such files are not inputs. The
+case directory's args apply to every step; a step's own args follow them.
+
 Every alert line is also checked against the record contract of DESIGN.md.
 """
 import json
@@ -20,12 +26,31 @@ REQUIRED = {"id": str, "type": str, "title": str, "severity": str, "tactics": li
             "time_start": str, "time_end": str, "count": int, "compromised_entity": str,
             "entities": dict, "description": str, "remediation": list, "evidence": list,
             "properties": dict}
-NOT_INPUTS = {"expected.jsonl", "config.yaml", "README.md"}
+NOT_INPUTS = {"expected.jsonl", "config.yaml", "README.md", "args"}
 
 
-def inputs_of(d):
+def extra_args(d):
+    """The args file of directory d: (arguments, names of the files it uses)."""
+    path = os.path.join(d, "args")
+    if not os.path.exists(path):
+        return [], set()
+    args, used = [], set()
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            label, sep, name = line.rpartition("=") if "=" in line and not line.startswith("-") else ("", "", line)
+            if os.path.isfile(os.path.join(d, name)):
+                used.add(name)
+                line = label + sep + os.path.join(d, name)
+            args.append(line)
+    return args, used
+
+
+def inputs_of(d, skip=frozenset()):
     return sorted(os.path.join(d, f) for f in os.listdir(d)
-                  if f not in NOT_INPUTS and os.path.isfile(os.path.join(d, f)))
+                  if f not in NOT_INPUTS and f not in skip and os.path.isfile(os.path.join(d, f)))
 
 
 def check_record(a):
@@ -41,13 +66,15 @@ def check_record(a):
     return None
 
 
-def run_step(vigil, step_dir, state, config):
+def run_step(vigil, step_dir, state, config, case_args=()):
     cmd = [vigil, "scan"]
     if config:
         cmd += ["--config", config]
     if state:
         cmd += ["--state", state]
-    cmd += inputs_of(step_dir)
+    own_args, own_files = extra_args(step_dir)
+    cmd += list(case_args) + own_args
+    cmd += inputs_of(step_dir, own_files)
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         print(f"FAIL {step_dir}: exit {p.returncode}\n{p.stderr}")
@@ -86,10 +113,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if not steps:
             return 0 if run_step(vigil, case, None, config) else 1
+        case_args, _ = extra_args(case)
         state = os.path.join(tmp, "state")
         ok = True
         for s in steps:
-            ok &= run_step(vigil, os.path.join(case, s), state, config)
+            ok &= run_step(vigil, os.path.join(case, s), state, config, case_args)
         return 0 if ok else 1
 
 

@@ -26,14 +26,14 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "LateralMovement" },
         .techniques = { "T1021.001", "T1110" },
         .description =
-            "In the hour starting {hour}, VM {vm} ({vm_ip}) opened {flows_sampled} sampled RDP "
-            "connections to the external address {peer_ip} on port {port} (about {flows_estimated} "
-            "after correcting for 1-in-{sampling_rate} sampling), against a usual {baseline} per hour "
-            "for this VM (alert threshold {threshold}). A burst of outgoing RDP sessions to one host "
-            "is the shape of a password-guessing attack, so the VM may be compromised and used "
-            "against others, which can also get its address put on blocklists.",
-        .vars = { "hour", "vm", "vm_ip", "flows_sampled", "peer_ip", "port", "flows_estimated",
-                  "sampling_rate", "baseline", "threshold" },
+            "In the hour starting {hour}, the flow records show VM {vm} ({vm_ip}) opening {connections} "
+            "RDP connections to {peer_ip} on port {port}{?sampling_note}. That is abnormal for this VM: "
+            "{baseline}; the alert threshold is {threshold}.{?other_peers} "
+            "A burst of outgoing RDP sessions to one host is the shape of a password-guessing attack, so "
+            "the VM may be compromised and used against others, which can also get its address put on "
+            "blocklists.",
+        .vars = { "hour", "vm", "vm_ip", "connections", "peer_ip", "port", "sampling_note", "baseline",
+                  "threshold", "other_peers" },
         .remediation = {
             "Find the process on the VM that opened the RDP connections (for example with netstat, "
             "Sysmon network events or the EDR agent) and who or what started it.",
@@ -54,11 +54,11 @@ static const struct catalog_entry catalog[] = {
         .techniques = { "T1046", "T1110", "T1021.001" },
         .description =
             "In the hour starting {hour}, VM {vm} ({vm_ip}) made RDP connections to {peers} distinct "
-            "external addresses on port {port}, against a usual {baseline} per hour for this VM "
-            "(alert threshold {threshold}); with 1-in-{sampling_rate} sampling the real number is "
-            "likely higher. Most contacted: {top_peers}. Reaching out to many RDP endpoints at once "
-            "is what a compromised machine does when it scans for or brute-forces other networks.",
-        .vars = { "hour", "vm", "vm_ip", "peers", "port", "baseline", "threshold", "sampling_rate",
+            "remote addresses on port {port}{?sampling_note}. That is abnormal for this VM: {baseline}; "
+            "the alert threshold is {threshold}. Most contacted: {top_peers}. "
+            "Reaching out to many RDP endpoints at once is what a compromised machine does when it scans "
+            "for or brute-forces other networks.",
+        .vars = { "hour", "vm", "vm_ip", "peers", "port", "sampling_note", "baseline", "threshold",
                   "top_peers" },
         .remediation = {
             "Find the process on the VM that opened the RDP connections and who or what started it.",
@@ -75,14 +75,13 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "LateralMovement" },
         .techniques = { "T1021.004", "T1110" },
         .description =
-            "In the hour starting {hour}, VM {vm} ({vm_ip}) opened {flows_sampled} sampled SSH "
-            "connections to the external address {peer_ip} on port {port} (about {flows_estimated} "
-            "after correcting for 1-in-{sampling_rate} sampling), against a usual {baseline} per hour "
-            "for this VM (alert threshold {threshold}). Many short SSH sessions to one host usually "
-            "mean password guessing, so the VM may be compromised and used to attack others, which "
-            "can also get its address put on blocklists.",
-        .vars = { "hour", "vm", "vm_ip", "flows_sampled", "peer_ip", "port", "flows_estimated",
-                  "sampling_rate", "baseline", "threshold" },
+            "In the hour starting {hour}, the flow records show VM {vm} ({vm_ip}) opening {connections} "
+            "SSH connections to {peer_ip} on port {port}{?sampling_note}. That is abnormal for this VM: "
+            "{baseline}; the alert threshold is {threshold}.{?other_peers} "
+            "Many short SSH sessions to one host usually mean password guessing, so the VM may be "
+            "compromised and used to attack others, which can also get its address put on blocklists.",
+        .vars = { "hour", "vm", "vm_ip", "connections", "peer_ip", "port", "sampling_note", "baseline",
+                  "threshold", "other_peers" },
         .remediation = {
             "Find the process on the VM that opened the SSH connections (ss -tnp, auditd or the EDR "
             "agent) and who or what started it; look for unknown binaries and cron jobs.",
@@ -101,11 +100,11 @@ static const struct catalog_entry catalog[] = {
         .techniques = { "T1046", "T1110", "T1021.004" },
         .description =
             "In the hour starting {hour}, VM {vm} ({vm_ip}) made SSH connections to {peers} distinct "
-            "external addresses on port {port}, against a usual {baseline} per hour for this VM "
-            "(alert threshold {threshold}); with 1-in-{sampling_rate} sampling the real number is "
-            "likely higher. Most contacted: {top_peers}. Sweeping many SSH servers at once is typical "
-            "of malware that spreads by guessing passwords from a machine it has taken over.",
-        .vars = { "hour", "vm", "vm_ip", "peers", "port", "baseline", "threshold", "sampling_rate",
+            "remote addresses on port {port}{?sampling_note}. That is abnormal for this VM: {baseline}; "
+            "the alert threshold is {threshold}. Most contacted: {top_peers}. "
+            "Sweeping many SSH servers at once is typical of malware that spreads by guessing passwords "
+            "from a machine it has taken over.",
+        .vars = { "hour", "vm", "vm_ip", "peers", "port", "sampling_note", "baseline", "threshold",
                   "top_peers" },
         .remediation = {
             "Find the process on the VM that opened the SSH connections and who or what started it; "
@@ -123,14 +122,13 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PreAttack" },
         .techniques = { "T1110", "T1021.004" },
         .description =
-            "In the hour starting {hour}, the external address {peer_ip} opened {flows_sampled} "
-            "sampled SSH connections to VM {vm} ({vm_ip}) on port {port} (about {flows_estimated} "
-            "after correcting for 1-in-{sampling_rate} sampling), against a usual {baseline} per hour "
-            "for this VM (alert threshold {threshold}). That many connections from one source "
-            "usually mean someone is guessing passwords on the VM's SSH service; one success gives "
-            "them a shell.",
-        .vars = { "hour", "peer_ip", "flows_sampled", "vm", "vm_ip", "port", "flows_estimated",
-                  "sampling_rate", "baseline", "threshold" },
+            "In the hour starting {hour}, the flow records show {peer_ip} opening {connections} SSH "
+            "connections to VM {vm} ({vm_ip}) on port {port}{?sampling_note}. That is abnormal for this "
+            "VM: {baseline}; the alert threshold is {threshold}.{?other_peers} "
+            "That many connections from one source usually mean someone is guessing passwords on the "
+            "VM's SSH service; one success gives them a shell.",
+        .vars = { "hour", "vm", "vm_ip", "connections", "peer_ip", "port", "sampling_note", "baseline",
+                  "threshold", "other_peers" },
         .remediation = {
             "Check the VM's authentication log for successful logins from the source address and "
             "investigate any you find.",
@@ -148,12 +146,12 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PreAttack" },
         .techniques = { "T1110", "T1021.004" },
         .description =
-            "In the hour starting {hour}, {peers} distinct external addresses opened SSH connections "
-            "to VM {vm} ({vm_ip}) on port {port}, against a usual {baseline} per hour for this VM "
-            "(alert threshold {threshold}); with 1-in-{sampling_rate} sampling the real number is "
-            "likely higher. Most active sources: {top_peers}. Many sources hitting one SSH service "
-            "together is how botnets spread password guessing to stay under per-address limits.",
-        .vars = { "hour", "peers", "vm", "vm_ip", "port", "baseline", "threshold", "sampling_rate",
+            "In the hour starting {hour}, {peers} distinct remote addresses opened SSH connections to "
+            "VM {vm} ({vm_ip}) on port {port}{?sampling_note}. That is abnormal for this VM: {baseline}; "
+            "the alert threshold is {threshold}. Most active sources: {top_peers}. "
+            "Many sources hitting one SSH service together is how botnets spread password guessing to "
+            "stay under per-address limits.",
+        .vars = { "hour", "vm", "vm_ip", "peers", "port", "sampling_note", "baseline", "threshold",
                   "top_peers" },
         .remediation = {
             "Check the VM's authentication log for successful logins during the hour and "
@@ -171,13 +169,13 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PreAttack" },
         .techniques = { "T1110", "T1021.001" },
         .description =
-            "In the hour starting {hour}, the external address {peer_ip} opened {flows_sampled} "
-            "sampled RDP connections to VM {vm} ({vm_ip}) on port {port} (about {flows_estimated} "
-            "after correcting for 1-in-{sampling_rate} sampling), against a usual {baseline} per hour "
-            "for this VM (alert threshold {threshold}). That many connections from one source "
-            "usually mean someone is guessing passwords on the VM's Remote Desktop service.",
-        .vars = { "hour", "peer_ip", "flows_sampled", "vm", "vm_ip", "port", "flows_estimated",
-                  "sampling_rate", "baseline", "threshold" },
+            "In the hour starting {hour}, the flow records show {peer_ip} opening {connections} RDP "
+            "connections to VM {vm} ({vm_ip}) on port {port}{?sampling_note}. That is abnormal for this "
+            "VM: {baseline}; the alert threshold is {threshold}.{?other_peers} "
+            "That many connections from one source usually mean someone is guessing passwords on the "
+            "VM's Remote Desktop service.",
+        .vars = { "hour", "vm", "vm_ip", "connections", "peer_ip", "port", "sampling_note", "baseline",
+                  "threshold", "other_peers" },
         .remediation = {
             "Check the VM's Security event log (events 4624 and 4625, logon type 10) for successful "
             "logons from the source address.",
@@ -195,12 +193,12 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PreAttack" },
         .techniques = { "T1110", "T1021.001" },
         .description =
-            "In the hour starting {hour}, {peers} distinct external addresses opened RDP connections "
-            "to VM {vm} ({vm_ip}) on port {port}, against a usual {baseline} per hour for this VM "
-            "(alert threshold {threshold}); with 1-in-{sampling_rate} sampling the real number is "
-            "likely higher. Most active sources: {top_peers}. Many sources hitting one Remote Desktop "
-            "service together is a distributed password-guessing attack.",
-        .vars = { "hour", "peers", "vm", "vm_ip", "port", "baseline", "threshold", "sampling_rate",
+            "In the hour starting {hour}, {peers} distinct remote addresses opened RDP connections to "
+            "VM {vm} ({vm_ip}) on port {port}{?sampling_note}. That is abnormal for this VM: {baseline}; "
+            "the alert threshold is {threshold}. Most active sources: {top_peers}. "
+            "Many sources hitting one Remote Desktop service together is a distributed password-guessing "
+            "attack.",
+        .vars = { "hour", "vm", "vm_ip", "peers", "port", "sampling_note", "baseline", "threshold",
                   "top_peers" },
         .remediation = {
             "Check the VM's Security event log for successful remote logons during the hour.",
@@ -217,12 +215,13 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "CommandAndControl" },
         .techniques = { "T1071", "T1095" },
         .description =
-            "VM {vm} ({vm_ip}) initiated {flows_sampled} sampled connections to {peer_ip} on port "
-            "{port} between {first_seen} and {last_seen}; threat intelligence lists that address as "
-            "malicious ({indicator}). A machine that calls out to a known command-and-control address "
-            "is probably running malware that takes orders from, or sends data to, an attacker.",
-        .vars = { "vm", "vm_ip", "flows_sampled", "peer_ip", "port", "first_seen", "last_seen",
-                  "indicator" },
+            "VM {vm} ({vm_ip}) exchanged {records} flow records ({bytes} bytes) with {peer_ip} between "
+            "{first_seen} and {last_seen}{?sampling_note}; {initiator}. Threat intelligence lists that "
+            "address as malicious: {indicator}.{?other_indicators} A machine in contact with a known "
+            "command-and-control address is probably running malware that takes orders from, or sends "
+            "data to, an attacker.",
+        .vars = { "vm", "vm_ip", "records", "bytes", "peer_ip", "first_seen", "last_seen", "sampling_note",
+                  "initiator", "indicator", "other_indicators" },
         .remediation = {
             "Find the process on the VM that talks to the address (netstat or ss, DNS logs, EDR "
             "network events) and check how it got there.",

@@ -235,6 +235,10 @@ static const char *const d_miner_indicators[] = {
     NULL,
 };
 
+/* IANA's ports for the two remote-administration services. */
+static const char *const d_ssh_ports[] = { "22", NULL };
+static const char *const d_rdp_ports[] = { "3389", NULL };
+
 static const char *const d_dashboard_names[] = {
     "kubernetes-dashboard", "kubernetes-dashboard-kong-proxy",
     "kubernetes-dashboard-web", "kubernetes-dashboard-api", "k8s-dashboard", "kube-dashboard",
@@ -396,6 +400,95 @@ static const struct key keys[] = {
          "watch) every secret, not named ones; pods/exec and pods/attach count with "
          "create or get; nodes/proxy counts with any verb. Wildcards, escalate, bind "
          "and impersonate always count."),
+
+    BOOL("detectors.network.enabled", network.enabled, true,
+         "Run the flow-record analytics (the net.* alert types). They alert only on "
+         "VMs of the --inventory, for a VM that held the same address for the whole "
+         "clock hour of the activity."),
+    LIST("detectors.network.ssh_ports", network.ssh_ports, d_ssh_ports, "ports",
+         "TCP ports counted as SSH (net.ssh.*): a flow from a VM to one of them is "
+         "outgoing SSH, a flow to a VM's port is incoming SSH. Add the non-standard "
+         "ports your servers listen on."),
+    LIST("detectors.network.rdp_ports", network.rdp_ports, d_rdp_ports, "ports",
+         "TCP and UDP ports counted as Remote Desktop (net.rdp.*), in both "
+         "directions as for ssh_ports."),
+    BOOL("detectors.network.count_internal_peers", network.count_internal_peers, false,
+         "Count peers that are private addresses (RFC 1918, CGNAT, loopback, "
+         "link-local, ULA) or addresses of inventory VMs. Off, only external peers "
+         "count: lateral movement inside the estate is a different question, and "
+         "bastions and configuration management would dominate the baselines."),
+    BOOL("detectors.network.malicious_inbound", network.malicious_inbound, true,
+         "net.malicious.peer also for flows a listed address opened towards a VM, "
+         "not only those the VM opened. Sampled exports often keep only one "
+         "direction of a conversation, so this also catches a VM's reply traffic; "
+         "switch it off where internet scanners on blocklists hit exposed VMs all "
+         "day."),
+    DUR("detectors.network.learning_window", network.learning_window_us, 7 * US_PER_DAY,
+        "Event time a baseline spans: the hourly counts of this many past hours "
+        "(kept across runs with --state) give each VM's median and MAD."),
+    DUR("detectors.network.min_history", network.min_history_us, 24 * US_PER_HOUR,
+        "Observed hours a VM needs in the learning window before its own baseline "
+        "is used. With less, the environment prior (the same count pooled over "
+        "every VM's hours) is used once the environment has this much history "
+        "(event time since the first hour learned, kept with --state) and the "
+        "pool holds this many VM-hours; with neither, the floor times "
+        "cold_start_factor."),
+    UINT("detectors.network.score_k", network.score_k, 5, 1, 1000, "spreads",
+         "How far above normal an hour must be: a count alerts when it exceeds "
+         "median + score_k x spread, where spread is 1.4826 x MAD (a standard "
+         "deviation's worth) but at least the square root of the median (Poisson "
+         "noise) and at least 1. Chosen on the demo estate's benign history, where "
+         "no VM-hour reached 4 spreads (docs/NETWORK.md)."),
+    UINT("detectors.network.busy_hour_percentile", network.busy_hour_percentile, 95, 50, 100, "percent",
+         "Which hour of a baseline's history counts as a busy one: this percentile "
+         "(nearest rank). Hourly counts are often bimodal (busy working hours, idle "
+         "nights), and median and MAD then describe only the idle majority; the "
+         "threshold is never below busy_hour_margin of this value. 95 ignores the "
+         "busiest 5%, so a past attack of a few hours does not raise the bar."),
+    UINT("detectors.network.busy_hour_margin", network.busy_hour_margin, 150, 100, 100000, "percent",
+         "A count alerts only when it exceeds the busy hour (busy_hour_percentile) "
+         "times this percentage: an hour no busier than the VM's ordinary busy hours "
+         "is not abnormal."),
+    UINT("detectors.network.outbound_min_connections", network.outbound_min_connections, 20, 1, UINT32_MAX,
+         "connections",
+         "Floor for net.ssh.outbound and net.rdp.outbound: fewer sampled "
+         "connections (distinct client ports) from a VM to one external address in "
+         "an hour never alert, whatever the baseline."),
+    UINT("detectors.network.outbound_min_peers", network.outbound_min_peers, 20, 1, UINT32_MAX, "addresses",
+         "Floor for net.ssh.outbound.multi and net.rdp.outbound.multi: fewer "
+         "distinct external destinations in an hour never alert."),
+    UINT("detectors.network.inbound_min_connections", network.inbound_min_connections, 30, 1, UINT32_MAX,
+         "connections",
+         "Floor for net.ssh.inbound and net.rdp.inbound: fewer sampled connections "
+         "from one external address to a VM in an hour never alert. Higher than the "
+         "outbound floor because exposed services draw internet background noise."),
+    UINT("detectors.network.inbound_min_peers", network.inbound_min_peers, 30, 1, UINT32_MAX, "addresses",
+         "Floor for net.ssh.inbound.multi and net.rdp.inbound.multi: fewer distinct "
+         "external sources in an hour never alert."),
+    UINT("detectors.network.cold_start_factor", network.cold_start_factor, 3, 1, 1000, "x floor",
+         "With no baseline at all (a VM with too little history in an environment "
+         "with too little history: a first run on a small estate), the threshold is "
+         "the floor times this: 60 outbound and 90 inbound by default. Evidence must "
+         "be stronger when nothing says what is normal; fixed-threshold rules sit in "
+         "the same range (Elastic's network sweep: 100 destinations; Suricata's SSH "
+         "scan: 5 SYNs in 2 minutes)."),
+    UINT("detectors.network.max_vms_per_hour", network.max_vms_per_hour, 10000, 1, UINT32_MAX, "VMs",
+         "VMs tracked per open hour; flows of further VMs are counted in the "
+         "summary and not analysed."),
+    UINT("detectors.network.max_peers_per_vm", network.max_peers_per_vm, 4096, 1, UINT32_MAX, "addresses",
+         "Remote addresses tracked per VM, service and direction in one hour. "
+         "Beyond it new addresses are counted but not kept, and a distinct count "
+         "is reported as 'at least'."),
+    UINT("detectors.network.max_tracked_peers", network.max_tracked_peers, 262144, 1, UINT32_MAX,
+         "addresses",
+         "Remote addresses tracked over all open hours and VMs together (about "
+         "100 bytes each, plus 8 per distinct connection): the bound that keeps "
+         "spoofed sources from exhausting memory. Hits are counted in the summary."),
+    UINT("detectors.network.max_baseline_vms", network.max_baseline_vms, 100000, 1, UINT32_MAX, "VMs",
+         "VMs with a learned history (kept across runs with --state); when full "
+         "the least recently active are forgotten and counted in the summary."),
+    UINT("detectors.network.top_peers", network.top_peers, 5, 1, 100, "addresses",
+         "Remote addresses named in an alert (the busiest first)."),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -408,6 +501,7 @@ static const struct { const char *path, *doc; } sections[] = {
     { "groups.arm_location", "Sign-in location analytics on the Azure activity log." },
     { "detectors", "Per-layer analytics." },
     { "detectors.k8s", "Kubernetes audit-log analytics (research/detections.md section 7)." },
+    { "detectors.network", "Flow-record analytics: SSH and RDP baselines, malicious peers (docs/NETWORK.md)." },
 };
 
 static const char *section_doc(const char *path, size_t n) {

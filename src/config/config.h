@@ -44,6 +44,30 @@ struct vigil_config {
         struct strlist dashboard_names;         /* service / selector values naming the dashboard */
         struct strlist privileged_rule_resources; /* resources whose write access is high privilege */
     } k8s;
+
+    /* detectors.network.* */
+    struct {
+        bool enabled;                           /* default true */
+        struct strlist ssh_ports;               /* default [22]: TCP */
+        struct strlist rdp_ports;               /* default [3389]: TCP and UDP */
+        bool count_internal_peers;              /* default false: private and own addresses are not peers */
+        bool malicious_inbound;                 /* default true: net.malicious.peer also when the address called in */
+        int64_t learning_window_us;             /* default 7d: history a baseline spans */
+        int64_t min_history_us;                 /* default 24h: own history before it is used */
+        uint32_t score_k;                       /* default 5: spreads above the median */
+        uint32_t busy_hour_percentile;          /* default 95: the history's busy hours */
+        uint32_t busy_hour_margin;              /* default 150 (%): never alert below busy x this */
+        uint32_t outbound_min_connections;      /* floors, sampled units */
+        uint32_t outbound_min_peers;
+        uint32_t inbound_min_connections;
+        uint32_t inbound_min_peers;
+        uint32_t cold_start_factor;             /* floor multiplier with no baseline at all */
+        uint32_t max_vms_per_hour;
+        uint32_t max_peers_per_vm;              /* per (VM, service, direction, hour) */
+        uint32_t max_tracked_peers;             /* across every open hour */
+        uint32_t max_baseline_vms;
+        uint32_t top_peers;                     /* peers named in an alert */
+    } network;
 };
 
 /* Fill cfg with the defaults (allocates the lists: pair with config_free). */

@@ -33,6 +33,10 @@ struct detector {
     /* Called as event time advances (at most once per event-time second)
      * and once at the end with the final watermark; may be NULL. */
     void (*on_tick)(void *self, int64_t watermark_us, struct detect_ctx *ctx);
+    /* Called once when the input is over (the end of a scan, a daemon's
+     * shutdown), after the last on_tick: windows still open are evaluated
+     * now, since no more records will come for them. May be NULL. */
+    void (*on_end)(void *self, struct detect_ctx *ctx);
     int (*load)(void *self, struct store *st);        /* may be NULL */
     int (*save)(void *self, struct store *st);        /* may be NULL */
     /* Lines for the summary: what this detector could not see in the

@@ -54,6 +54,10 @@ void intel_free(struct intel *t);
  * (unreadable file, unknown label, no usable entry at all). Lines that are
  * not entries are counted per file (intel_report), never fatal. */
 int intel_load(struct intel *t, const char *spec, char *err, size_t errlen);
+/* The same for a text already in memory (a daemon's config, a fuzzer);
+ * name stands for the file in the report and in hits (copied). */
+int intel_load_mem(struct intel *t, enum intel_label label, const char *name, const char *data, size_t len, char *err,
+                   size_t errlen);
 /* The longest prefix containing ip among entries whose label is in
  * label_mask and that are valid at t_us (not revoked, valid_from <= t <
  * valid_until). NULL when none. */

@@ -26,6 +26,10 @@ void inventory_free(struct inventory *inv);
  * Malformed lines are counted with their line numbers (inventory_report)
  * and skipped. */
 int inventory_load(struct inventory *inv, const char *path, char *err, size_t errlen);
+/* The same for lines already in memory; name stands for the file in the
+ * report. */
+int inventory_load_mem(struct inventory *inv, const char *name, const char *data, size_t len, char *err,
+                       size_t errlen);
 /* The VM that held ip at t_us, or an empty vstr. */
 vstr inventory_vm_at(const struct inventory *inv, const struct ipaddr *ip, int64_t t_us);
 /* The VM that held ip during the whole of [from_us, to_us) without a

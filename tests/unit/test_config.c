@@ -213,7 +213,7 @@ static void test_unknown_key(void **state) {
     expect_error("alerts:\n  learning_period: 7d\n", 2, "unknown key 'alerts.learning_period'",
                  "detectors.k8s.learning_period", NULL);
     expect_error("# comment\nbogus: 1\n", 2, "unknown key 'bogus'", NULL);
-    expect_error("detectors:\n  network:\n    enabled: true\n", 2, "unknown key 'detectors.network'",
+    expect_error("detectors:\n  satellite:\n    enabled: true\n", 2, "unknown key 'detectors.satellite'",
                  NULL);
     /* A leaf used as a section is a wrong type, not an unknown key. */
     expect_error("input:\n  progress:\n    x: 1\n", 3, "'input.progress'", "boolean", NULL);
