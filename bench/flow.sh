@@ -68,7 +68,8 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.6f", b - a}'; }
 
 # ---- the IPFIX file and the inventory --------------------------------------
 mkdir -p "$DATA_DIR"
-if [ ! -s "$IPFIX" ] || [ ! -s "$GEN_TOTALS" ] || [ ! -s "$INV" ]; then
+# A generator rebuilt since the file was made may write other bytes: remake.
+if [ ! -s "$IPFIX" ] || [ ! -s "$GEN_TOTALS" ] || [ ! -s "$INV" ] || [ "$BIN/bench/gen_ipfix" -nt "$IPFIX" ]; then
   echo "bench: generating $N flow records (seed $SEED) into $IPFIX" >&2
   "$BIN/bench/gen_ipfix" "$IPFIX.tmp" --records "$N" --seed "$SEED" --inventory "$INV" > "$GEN_TOTALS.tmp"
   mv "$IPFIX.tmp" "$IPFIX"; mv "$GEN_TOTALS.tmp" "$GEN_TOTALS"
@@ -111,7 +112,7 @@ make_nfcapd() {
   done
   echo "bench: nfcapd never received every flow" >&2; exit 1
 }
-if [ ! -s "$NF" ] || [ ! -s "$NF_INFO" ]; then make_nfcapd; fi
+if [ ! -s "$NF" ] || [ ! -s "$NF_INFO" ] || [ "$IPFIX" -nt "$NF" ]; then make_nfcapd; fi
 
 # ---- cross-check: the generator, vigil's decoder and nfdump agree ----------
 cat "$IPFIX" "$NF" > /dev/null   # page cache: every run reads cached files

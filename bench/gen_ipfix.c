@@ -216,10 +216,12 @@ struct params {
     uint32_t span_s, vms, refresh, sampling, v6_permille, odid;
 };
 
-/* A VM of the given role (uniform over those VMs; rejection is cheap since
- * every role is at least ~7% of the estate, jump hosts excepted). */
+/* A VM of the given role: web servers and jump hosts are picked directly;
+ * the other roles by rejection, which is cheap since each is at least ~7%
+ * of the estate, and falls back to any VM after 64 misses. */
 static uint32_t pick_vm(const struct params *P, enum role want) {
-    if (want == ROLE_JUMP) return below(2 < P->vms ? 2 : P->vms);
+    if (want == ROLE_JUMP) return below(2);
+    if (want == ROLE_WEB) return below((P->vms + 6) / 10) * 10 + 3;
     for (int tries = 0; tries < 64; tries++) {
         uint32_t i = below(P->vms);
         if (vm_role(i) == want) return i;
@@ -506,7 +508,7 @@ static int conversation(struct writer *w, int64_t end_ms, bool may_reverse) {
     case C_IN_HTTPS:
         v6 = below(1000) < P->v6_permille;
         vm = pick_vm(P, ROLE_WEB);
-        if (v6) { f.src = peer_v6(POOL_CLIENTS6, skewed(N_CLIENTS)); f.dst = vm_v6(vm); }
+        if (v6 && vm_dual_stack(vm)) { f.src = peer_v6(POOL_CLIENTS6, skewed(N_CLIENTS)); f.dst = vm_v6(vm); }
         else { f.src = peer_v4(POOL_CLIENTS, skewed(N_CLIENTS)); f.dst = vm_v4(vm); }
         f.sport = ephemeral(); f.dport = 443;
         fwd_max = 900;
