@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Write vigil's demo estate: Kubernetes API server audit logs of two clusters.
+"""Write vigil's demo estate: Kubernetes API server audit logs of two clusters,
+and the flow records, VM inventory and threat intel of the Azure VMs beside
+them (demo/network.py).
 
 usage: generate.py OUTDIR
 
-Writes OUTDIR/history/* (eight days of ordinary cluster life), OUTDIR/today/*
-(one more day, with an attack in it) and OUTDIR/manifest.tsv, one
-"PHASE<TAB>FILE" line per file (FILE relative to OUTDIR), phases in the order
-they are to be scanned with one shared --state directory. demo/README.md tells
-the story and the alerts it should raise.
+Writes OUTDIR/history/* (eight days of ordinary life), OUTDIR/today/* (one
+more day, with attacks in it), OUTDIR/network/* (inventory and intel) and
+OUTDIR/manifest.tsv: "@OPTION<TAB>VALUE" lines for the options every scan
+takes (@inventory FILE, @intel [LABEL=]FILE), then one "PHASE<TAB>FILE" line
+per file (paths relative to OUTDIR), phases in the order they are to be
+scanned with one shared --state directory. demo/README.md tells the story
+and the alerts it should raise.
 
 Python 3 standard library only. Seeded: the same OUTDIR contents every run,
 whatever the date or the machine.
@@ -19,6 +23,8 @@ import os
 import random
 import sys
 from datetime import datetime, timedelta, timezone
+
+import network
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 US = 1_000_000
@@ -1848,6 +1854,8 @@ class Estate:
         self.outdir = outdir
         self.dc1 = OnPrem(SEED)
         self.aks = Aks(SEED + 1)
+        self.net = network.Network(SEED + 2, START // 1000)
+        self.options = []
         self.manifest = []
 
     def _write(self, phase, rel, lines, gz=False):
@@ -1862,6 +1870,21 @@ class Estate:
             with open(path, "wb") as f:
                 f.write(data)
         self.manifest.append((phase, rel))
+
+    def _write_bytes(self, rel, data, phase=None):
+        path = os.path.join(self.outdir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        if phase:
+            self.manifest.append((phase, rel))
+
+    def _write_network_setup(self):
+        self._write_bytes("network/inventory.jsonl", network.inventory(START // 1000).encode())
+        self._write_bytes("network/c2-feed.txt", network.c2_feed().encode())
+        self._write_bytes("network/threat-indicators.json", network.stix_bundle().encode())
+        self.options += [("@inventory", "network/inventory.jsonl"), ("@intel", "malicious=network/c2-feed.txt"),
+                         ("@intel", "network/threat-indicators.json")]
 
     def _split(self, events, until):
         """Events whose request arrived before until (us), and the rest."""
@@ -1890,6 +1913,12 @@ class Estate:
             day, hist = self._split(hist, START + (d + 1) * DAY)
             date = (_EPOCH + timedelta(microseconds=START + d * DAY)).strftime("%Y-%m-%d")
             self._write("history", "history/aks-fabrikam-prod-weu/kube-audit-%s.json" % date, self.aks.records(day))
+        self._write_network_setup()
+        for d in range(HISTORY_DAYS):
+            day_ms = (START + d * DAY) // 1000
+            self.net.day(day_ms)
+            date = (_EPOCH + timedelta(microseconds=START + d * DAY)).strftime("%Y-%m-%d")
+            self._write_bytes("history/network/flows-%s.ipfix" % date, self.net.take(), "history")
         # today
         for cl in (self.dc1, self.aks):
             cl.day(TODAY, today=True)
@@ -1899,7 +1928,11 @@ class Estate:
         self._write("today", "today/dc1-tools/audit.log", [dumps(e) for e in self.dc1.sorted_events()])
         self._write("today", "today/aks-fabrikam-prod-weu/kube-audit-2026-03-10.json",
                     self.aks.records(self.aks.sorted_events()))
+        self.net.today(TODAY // 1000)
+        self._write_bytes("today/network/flows-2026-03-10.ipfix", self.net.take(), "today")
         with open(os.path.join(self.outdir, "manifest.tsv"), "w") as f:
+            for option, value in self.options:
+                f.write("%s\t%s\n" % (option, value))
             for phase, rel in self.manifest:
                 f.write("%s\t%s\n" % (phase, rel))
 

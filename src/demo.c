@@ -1,7 +1,9 @@
 /* The demo estate: demo/generate.py writes several days of telemetry and a
  * manifest of phases ("history" then "today"). Each phase is one vigil scan
  * with the same --state directory, so what the first learns the second
- * uses, exactly as a user running vigil daily would see it. */
+ * uses, exactly as a user running vigil daily would see it. The manifest's
+ * "@inventory" and "@intel" lines name the VM inventory and threat-intel
+ * lists every scan takes. */
 #include "demo.h"
 
 #include <errno.h>
@@ -17,6 +19,14 @@
 #include "util/buf.h"
 
 #define MAX_FILES 64
+#define MAX_INTEL 8
+
+/* The options every phase's scan takes, from the manifest's @ lines. */
+struct demo_options {
+    char *inventory;
+    char *intel[MAX_INTEL];
+    int n_intel;
+};
 
 static const char *generator_path(void) {
     static char path[4096];
@@ -81,16 +91,42 @@ static void print_alerts(const char *path) {
 }
 
 /* Scan every file of one phase of the manifest. */
-static int scan_phase(const char *dir, const char *phase, const char **files, int n) {
+static int scan_phase(const char *dir, const char *phase, const char **files, int n, const struct demo_options *dopt) {
     char state[4096], out[4096];
     snprintf(state, sizeof state, "%s/state", dir);
     snprintf(out, sizeof out, "%s/alerts-%s.jsonl", dir, phase);
     printf("\n== phase '%s': vigil scan --state %s --out %s (%d file%s)\n", phase, state, out, n, n == 1 ? "" : "s");
     fflush(stdout);
-    struct scan_options o = { .state_dir = state, .out_path = out, .inputs = files, .n_inputs = n };
+    const char *intel[MAX_INTEL];
+    for (int i = 0; i < dopt->n_intel; i++) intel[i] = dopt->intel[i];
+    struct scan_options o = { .state_dir = state, .out_path = out, .inputs = files, .n_inputs = n,
+                              .inventory_path = dopt->inventory, .intel = intel, .n_intel = dopt->n_intel };
     int rc = scan_run(&o);
     if (rc == 0) print_alerts(out);
     return rc;
+}
+
+/* "@inventory FILE" and "@intel [LABEL=]FILE", FILE relative to dir. */
+static int manifest_option(const char *dir, const char *option, const char *value, struct demo_options *o) {
+    const char *eq = strchr(value, '=');
+    buf p;
+    buf_init(&p);
+    if (!strcmp(option, "@intel") && eq) buf_printf(&p, "%.*s%s/%s", (int)(eq - value + 1), value, dir, eq + 1);
+    else buf_printf(&p, "%s/%s", dir, value);
+    char *path = strdup(buf_cstr(&p));
+    buf_free(&p);
+    if (!strcmp(option, "@inventory")) {
+        free(o->inventory);
+        o->inventory = path;
+        return 0;
+    }
+    if (!strcmp(option, "@intel") && o->n_intel < MAX_INTEL) {
+        o->intel[o->n_intel++] = path;
+        return 0;
+    }
+    free(path);
+    fprintf(stderr, "vigil demo: manifest option %s is not known (or too many)\n", option);
+    return 2;
 }
 
 int demo_run(const char *dir_arg) {
@@ -122,18 +158,23 @@ int demo_run(const char *dir_arg) {
         fprintf(stderr, "vigil demo: cannot read %s: %s\n", manifest, strerror(errno));
         return 2;
     }
-    /* manifest lines: PHASE <tab> FILE, phases in order */
+    /* manifest lines: @OPTION <tab> VALUE, then PHASE <tab> FILE, phases in order */
     char line[4096], phase[sizeof line] = "";
     char *paths[MAX_FILES];
     const char *files[MAX_FILES];
     int n = 0, rc = 0;
+    struct demo_options dopt = { 0 };
     while (rc == 0 && fgets(line, sizeof line, m)) {
         line[strcspn(line, "\r\n")] = 0;
         char *tab = strchr(line, '\t');
         if (!tab || line[0] == '#') continue;
         *tab = 0;
+        if (line[0] == '@') {
+            rc = manifest_option(dir, line, tab + 1, &dopt);
+            continue;
+        }
         if (n && strcmp(phase, line) != 0) {
-            rc = scan_phase(dir, phase, files, n);
+            rc = scan_phase(dir, phase, files, n, &dopt);
             for (int i = 0; i < n; i++) free(paths[i]);
             n = 0;
         }
@@ -148,8 +189,10 @@ int demo_run(const char *dir_arg) {
             buf_free(&p);
         }
     }
-    if (rc == 0 && n) rc = scan_phase(dir, phase, files, n);
+    if (rc == 0 && n) rc = scan_phase(dir, phase, files, n, &dopt);
     for (int i = 0; i < n; i++) free(paths[i]);
+    free(dopt.inventory);
+    for (int i = 0; i < dopt.n_intel; i++) free(dopt.intel[i]);
     fclose(m);
     printf("\nvigil demo: telemetry, alerts (alerts-*.jsonl) and the store (state/vigil.db) are in %s\n", dir);
     return rc;

@@ -30,7 +30,8 @@
  * the flow records up to and including the message (bench.md §2.1). The
  * convention of each exporter is learnt from consecutive messages (the
  * conventions a message agrees with are kept); loss is counted with the
- * convention that remains, the standard one while several do. A late
+ * convention that remains, the standard one while several do (one that
+ * alone explains three messages in a row is taken back). A late
  * message that falls into a recent gap takes its records back out of the
  * loss; one that goes back further (restart, duplicate) restarts the
  * count. Files without transport are compared only within one input. */
@@ -453,8 +454,12 @@ static void seq_account(struct flowdec *d) {
         if ((all & c) && seq_expect(q, c, na, nf) == s) match |= c;
     if (match & q->candidates) {
         q->candidates &= match;
-    } else if (match) {
-        q->candidates = match;      /* misjudged the exporter's convention: learn again */
+        q->relearn = 0;
+    } else if (match && ++q->relearn >= 3) {
+        /* three in a row: the convention was misjudged, learn it again
+         * (once is more likely a gap that happens to fit another one) */
+        q->candidates = match;
+        q->relearn = 0;
     } else {
         uint8_t c = seq_preferred(d->version, q->candidates);
         uint32_t expect = seq_expect(q, c, na, nf);

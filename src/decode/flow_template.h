@@ -135,6 +135,7 @@ struct flow_seq {
     uint32_t last_seq;
     uint32_t last_all, last_flow;   /* data records (all / flow) in that message */
     uint8_t candidates;             /* conventions still consistent (flow.c) */
+    uint8_t relearn;                /* messages in a row only a dropped convention explains */
     struct flow_gap gaps[8];        /* recent gaps, for late arrivals */
     uint8_t next_gap;
 };

@@ -1061,15 +1061,17 @@ static void indicator_text(const struct intel_hit *hit, buf *b) {
     }
 }
 
+/* Who opened the conversations the records belong to (a reply record
+ * belongs to the conversation its destination opened). */
 static void initiator_text(const struct contact *c, buf *b) {
     const char *proto = c->proto == 6 ? "TCP" : c->proto == 17 ? "UDP" : NULL;
     char port[24] = "";
     if (proto) snprintf(port, sizeof port, " %s port %u", proto, c->remote_port);
-    if (!c->peer_opened) buf_printf(b, "the VM opened every one of them, to%s", *port ? port : " it");
-    else if (!c->vm_opened) buf_printf(b, "the listed address opened them, from%s", *port ? port : " it");
+    if (!c->peer_opened) buf_printf(b, "the VM opened the conversations, to%s", *port ? port : " the address");
+    else if (!c->vm_opened) buf_printf(b, "the listed address opened the conversations, from%s", *port ? port : " itself");
     else
-        buf_printf(b, "the VM opened %" PRIu32 " of them (to%s) and the address %" PRIu32, c->vm_opened,
-                   *port ? port : " it", c->peer_opened);
+        buf_printf(b, "the VM opened the conversations of %" PRIu32 " records (to%s), the address those of %" PRIu32,
+                   c->vm_opened, *port ? port : " it", c->peer_opened);
 }
 
 static int contacts_by_vm(const void *x, const void *y) {

@@ -148,7 +148,7 @@ int framer_sniff_export(vstr head) {
     case 10:
         if (!ipfix_header_at(p, n)) return 0;
         /* a file of messages: the next one is a message too */
-        if (be16(p + 2) < n) return ipfix_header_at(p + be16(p + 2), n - be16(p + 2)) ? 95 : 40;
+        if (be16(p + 2) < n) return ipfix_header_at(p + be16(p + 2), n - be16(p + 2)) ? 95 : 70;
         return 90;
     case 9: {
         if (n < 24) return 0;

@@ -261,7 +261,8 @@ struct robust robust_stats(uint32_t *values, size_t n, uint64_t zeros, unsigned 
     if (percentile > 100) percentile = 100;
     uint64_t rank = (r.n * percentile + 99) / 100;
     r.busy = rank <= zeros ? 0 : values[rank - zeros - 1];
-    uint64_t *x2 = malloc((n ? n : 1) * sizeof *x2);
+    if (n == 0) return r;               /* all zeros: median, MAD and busy are 0 */
+    uint64_t *x2 = malloc(n * sizeof *x2);
     if (!x2) { fputs("vigil: out of memory\n", stderr); abort(); }
     for (size_t i = 0; i < n; i++) x2[i] = values[i];
     /* values are all > 0, so the zeros come first */

@@ -518,7 +518,7 @@ static void test_malicious_peer(void **state) {
     assert_true(has_alert(&fx, "net.malicious.peer", "vm-a"));
     assert_true(has_alert(&fx, "net.malicious.peer", "vm-b"));
     assert_true(alerts_contain(&fx, "exchanged 2 flow records (4000 bytes) with 203.0.113.200"));
-    assert_true(alerts_contain(&fx, "the VM opened every one of them, to TCP port 443"));
+    assert_true(alerts_contain(&fx, "the VM opened the conversations, to TCP port 443"));
     assert_true(alerts_contain(&fx, "198.51.100.0/24"));
     teardown_fx(&fx);
 
