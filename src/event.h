@@ -27,7 +27,10 @@ enum event_kind {
 };
 
 /* Where a record came from, for evidence: the input as the user named it
- * and the byte offset of the record (of the line, for JSON lines). */
+ * and the byte offset of the record (of the line, for JSON lines; of the
+ * message, for flow export files). For a pcap capture the offset is the
+ * packet's number in it (Wireshark's frame number), and item the flow
+ * record's position in the message. */
 struct source_pos {
     const char *input;
     uint64_t offset;

@@ -191,29 +191,27 @@ static int64_t ntp_us(uint64_t ntp, bool *ok) {
     return ((int64_t)sec - NTP_UNIX_OFFSET) * US_PER_SEC + (int64_t)((frac * 1000000u) >> 32);
 }
 
-/* One absolute time field in microseconds; false when absent or absurd. */
-static bool time_value(struct flowdec *d, const struct flow_template *t, const struct flow_values *v, int field,
-                       int64_t base, int64_t *out) {
-    if (!(t->mask & FF_BIT(field))) return false;
-    uint64_t x = v->v[field];
+/* One time value of the template's kind in microseconds; false when
+ * absent or absurd. */
+static inline bool time_of(const struct flowdec *d, uint8_t kind, uint64_t x, int64_t base, int64_t *out) {
     bool ok = true;
-    switch (field) {
-    case FF_START_MS: case FF_END_MS: case FF_OBS_MS:
+    switch (kind) {
+    case FT_MS: case FT_OBS:
         if (x == 0 || x > (uint64_t)MAX_TIME_MS) return false;
         *out = (int64_t)x * 1000;
         return true;
-    case FF_START_S: case FF_END_S:
-        if (x == 0 || x > (uint64_t)(MAX_TIME_MS / 1000)) return false;
-        *out = (int64_t)x * US_PER_SEC;
-        return true;
-    case FF_START_US: case FF_END_US: case FF_START_NS: case FF_END_NS:
-        *out = ntp_us(x, &ok);
-        return ok;
-    case FF_START_UP: case FF_END_UP:
+    case FT_UPTIME:
         if (x > UINT32_MAX) return false;
         *out = uptime_wrap(base + (int64_t)x, d->export_ms) * 1000;
         return true;
-    case FF_START_DELTA: case FF_END_DELTA:
+    case FT_S:
+        if (x == 0 || x > (uint64_t)(MAX_TIME_MS / 1000)) return false;
+        *out = (int64_t)x * US_PER_SEC;
+        return true;
+    case FT_US: case FT_NS:
+        *out = ntp_us(x, &ok);
+        return ok;
+    case FT_DELTA:
         if (x > UINT32_MAX) return false;
         *out = d->export_ms * 1000 - (int64_t)x;
         return true;
@@ -223,21 +221,10 @@ static bool time_value(struct flowdec *d, const struct flow_template *t, const s
 }
 
 static void flow_times(struct flowdec *d, const struct flow_template *t, const struct flow_values *v, struct flow *f) {
-    int start_f = FF_NONE, end_f = FF_NONE;
-    int64_t base = 0;
-    switch (t->time_kind) {
-    case FT_MS: start_f = FF_START_MS; end_f = FF_END_MS; break;
-    case FT_US: start_f = FF_START_US; end_f = FF_END_US; break;
-    case FT_NS: start_f = FF_START_NS; end_f = FF_END_NS; break;
-    case FT_S: start_f = FF_START_S; end_f = FF_END_S; break;
-    case FT_UPTIME: start_f = FF_START_UP; end_f = FF_END_UP; base = uptime_base(d, t, v); break;
-    case FT_DELTA: start_f = FF_START_DELTA; end_f = FF_END_DELTA; break;
-    case FT_OBS: start_f = end_f = FF_OBS_MS; break;
-    default: break;
-    }
+    int64_t base = t->time_kind == FT_UPTIME ? uptime_base(d, t, v) : 0;
     int64_t s = 0, e = 0;
-    bool has_s = start_f != FF_NONE && time_value(d, t, v, start_f, base, &s);
-    bool has_e = end_f != FF_NONE && time_value(d, t, v, end_f, base, &e);
+    bool has_s = t->time_start != FF_NONE && time_of(d, t->time_kind, v->v[t->time_start], base, &s);
+    bool has_e = t->time_end != FF_NONE && time_of(d, t->time_kind, v->v[t->time_end], base, &e);
     if (!has_s && !has_e) {
         f->start_us = f->end_us = d->export_ms * 1000;
         return;
@@ -249,13 +236,6 @@ static void flow_times(struct flowdec *d, const struct flow_template *t, const s
 
 /* ---- records -------------------------------------------------------------------- */
 
-static uint64_t first_of(const struct flow_template *t, const struct flow_values *v, int a, int b, int c) {
-    if (t->mask & FF_BIT(a)) return v->v[a];
-    if (t->mask & FF_BIT(b)) return v->v[b];
-    if (c != FF_NONE && (t->mask & FF_BIT(c))) return v->v[c];
-    return 0;
-}
-
 static bool all_zero(const uint8_t *p, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (p[i]) return false;
@@ -264,6 +244,8 @@ static bool all_zero(const uint8_t *p, size_t n) {
 
 static void flow_addresses(const struct flow_template *t, const struct flow_values *v, struct flow *f) {
     uint64_t m = t->mask;
+    memset(&f->src, 0, sizeof f->src);
+    memset(&f->dst, 0, sizeof f->dst);
     bool v4 = m & (FF_BIT(FF_SRC4) | FF_BIT(FF_DST4));
     bool v6 = m & (FF_BIT(FF_SRC6) | FF_BIT(FF_DST6));
     bool use6 = v6;
@@ -286,36 +268,32 @@ static void flow_addresses(const struct flow_template *t, const struct flow_valu
 static void build_flow(struct flowdec *d, const struct flow_template *t) {
     const struct flow_values *v = &d->vals;
     struct flow *f = &d->flow;
-    uint64_t m = t->mask;
-    memset(f, 0, sizeof *f);
+    /* every field from the template's picks (absent ones read slot 0),
+     * assigned one by one: zeroing the struct first costs more than all
+     * of them (rep stos) */
+    f->src_port = (uint16_t)v->v[t->pick_src_port];
+    f->dst_port = (uint16_t)v->v[t->pick_dst_port];
+    f->proto = (uint8_t)v->v[t->pick_proto];
+    f->tcp_flags = (uint8_t)v->v[t->pick_tcp_flags];
+    f->direction = (uint8_t)v->v[t->pick_direction];
+    f->end_reason = (uint8_t)v->v[t->pick_end_reason];
+    f->has = t->flow_has;
+    f->packets = v->v[t->pick_packets];
+    f->octets = v->v[t->pick_octets];
+    f->rev_packets = v->v[t->pick_rev_packets];
+    f->rev_octets = v->v[t->pick_rev_octets];
+    f->sampling = 0;
+    f->template_id = t->id;
+    f->exporter = &d->exporter;
     flow_addresses(t, v, f);
-    if (m & (FF_BIT(FF_SRC_PORT) | FF_BIT(FF_DST_PORT))) {
-        f->src_port = (uint16_t)v->v[FF_SRC_PORT] * !!(m & FF_BIT(FF_SRC_PORT));
-        f->dst_port = (uint16_t)v->v[FF_DST_PORT] * !!(m & FF_BIT(FF_DST_PORT));
-        f->has |= FLOW_HAS_PORTS;
-    }
-    if (m & FF_BIT(FF_PROTO)) f->proto = (uint8_t)v->v[FF_PROTO];
-    if (m & FF_BIT(FF_TCP_FLAGS)) { f->tcp_flags = (uint8_t)v->v[FF_TCP_FLAGS]; f->has |= FLOW_HAS_TCP_FLAGS; }
-    if (m & FF_BIT(FF_DIRECTION)) { f->direction = (uint8_t)v->v[FF_DIRECTION]; f->has |= FLOW_HAS_DIRECTION; }
-    if (m & FF_BIT(FF_END_REASON)) f->end_reason = (uint8_t)v->v[FF_END_REASON];
-    f->octets = first_of(t, v, FF_OCTETS, FF_OCTETS_TOTAL, FF_INIT_OCTETS);
-    f->packets = first_of(t, v, FF_PACKETS, FF_PACKETS_TOTAL, FF_INIT_PACKETS);
-    const uint64_t rev = FF_BIT(FF_REV_OCTETS) | FF_BIT(FF_REV_PACKETS) | FF_BIT(FF_REV_OCTETS_TOTAL) |
-                         FF_BIT(FF_REV_PACKETS_TOTAL) | FF_BIT(FF_RESP_OCTETS) | FF_BIT(FF_RESP_PACKETS);
-    if (m & rev) {
-        f->rev_octets = first_of(t, v, FF_REV_OCTETS, FF_REV_OCTETS_TOTAL, FF_RESP_OCTETS);
-        f->rev_packets = first_of(t, v, FF_REV_PACKETS, FF_REV_PACKETS_TOTAL, FF_RESP_PACKETS);
-        f->has |= FLOW_HAS_REVERSE;
-    }
     flow_times(d, t, v, f);
+    uint64_t m = t->mask;
     uint32_t n = flow_sampling_rate(t, v);
     if (!n && (m & FF_BIT(FF_SELECTOR_ID))) n = flow_sampler_get(d->sess, FF_SELECTOR_ID, v->v[FF_SELECTOR_ID]);
     if (!n && (m & FF_BIT(FF_SAMPLER_ID))) n = flow_sampler_get(d->sess, FF_SAMPLER_ID, v->v[FF_SAMPLER_ID]);
     if (!n) n = d->sess->default_sampling;
     if (n) { f->sampling = n; f->has |= FLOW_HAS_SAMPLING; }
     else d->st.flows_without_sampling++;
-    f->template_id = t->id;
-    f->exporter = &d->exporter;
 }
 
 /* Options records carry the exporter's boot time and its samplers. A
@@ -500,6 +478,12 @@ static void *flow_create(const char *input_name, struct rejects *rj) {
     return d;
 }
 
+static void *capture_create(const char *input_name, struct rejects *rj) {
+    struct flowdec *d = flow_create(input_name, rj);
+    d->capture = true;
+    return d;
+}
+
 static void flow_destroy(void *self) {
     struct flowdec *d = self;
     if (!d) return;
@@ -522,6 +506,11 @@ static bool start_message(struct flowdec *d) {
         const uint8_t *p = d->rec_p;
         size_t avail = (size_t)(d->rec_end - p);
         bool first = p == (const uint8_t *)d->rec.p;
+        if (avail < 4 && first && d->capture) {
+            if (d->not_export++ == 0) d->not_export_first = d->rec.offset;
+            d->rec_p = d->rec_end;
+            return false;
+        }
         if (avail < 4) {
             flowdec_reject(d, p, first ? R_TRUNCATED : R_TRAILING, "%zu bytes", avail);
             d->rec_p = d->rec_end;
@@ -533,6 +522,13 @@ static bool start_message(struct flowdec *d) {
         case 9: ok = nf9_begin_message(d); break;
         case 5: ok = nf5_begin_message(d); break;
         default:
+            if (first && d->capture) {
+                /* a capture holds other UDP traffic too (DNS, syslog...):
+                 * not export, so not a malformed export either */
+                if (d->not_export++ == 0) d->not_export_first = d->rec.offset;
+                d->rec_p = d->rec_end;
+                return false;
+            }
             flowdec_reject(d, p, first ? R_VERSION : R_TRAILING, "version %u", flow_be16(p));
             d->rec_p = d->rec_end;
             return false;
@@ -594,6 +590,10 @@ static void flow_report(void *self, buf *out) {
                     " flows, %" PRIu64 " options records\n",
                s->messages_ipfix + s->messages_v9 + s->messages_v5, s->messages_ipfix, s->messages_v9, s->messages_v5,
                s->flows, s->options_records);
+    if (d->not_export)
+        buf_printf(out, "  %" PRIu64 " UDP datagram%s of the capture %s not flow export (version not 5, 9 or 10; first: "
+                        "packet %" PRIu64 "): skipped\n",
+                   d->not_export, d->not_export == 1 ? "" : "s", d->not_export == 1 ? "is" : "are", d->not_export_first);
     if (s->templates || s->options_templates || s->templates_redefined || s->templates_withdrawn)
         buf_printf(out, "  templates: %" PRIu64 " new, %" PRIu64 " options templates, %" PRIu64 " redefined, %" PRIu64
                         " withdrawn\n",
@@ -654,7 +654,7 @@ const struct decoder_ops pcap_decoder = {
     .description = "pcap/pcapng captures of IPFIX, NetFlow v9 or v5 export traffic (UDP, any port)",
     .layer = LAYER_NETWORK,
     .sniff = pcap_sniff,
-    .create = flow_create,
+    .create = capture_create,
     .destroy = flow_destroy,
     .begin = flow_begin,
     .next = flow_next,

@@ -4,7 +4,9 @@
  *   ipfix  a file of IPFIX messages back to back (RFC 5655), or a file that
  *          holds one export datagram of any version (the .dat samples);
  *   pcap   a pcap or pcapng capture of export traffic: every UDP datagram
- *          is one record (src/input/pcap.c), whatever its port.
+ *          is one record (src/input/pcap.c), whatever its port; datagrams
+ *          that are not export at all (no version 5, 9 or 10) are counted
+ *          and skipped, not rejected: captures hold other UDP traffic.
  *
  * Both use one decoder, which dispatches on the version field of each
  * message, so a capture may mix exporters and versions.

@@ -18,6 +18,7 @@ struct flowdec {
     const char *input;
     struct rejects *rj;
     uint64_t id;                    /* this instance, for sequence ownership */
+    bool capture;                   /* records are a capture's UDP datagrams */
     struct flow_sessions *table;
 
     /* the record (datagram, or message of a file) and the message in it */
@@ -50,6 +51,7 @@ struct flowdec {
     uint16_t unknown_set_template;
     uint64_t lost_late;             /* late messages that filled a gap */
     uint64_t seq_resyncs;
+    uint64_t not_export, not_export_first;   /* capture datagrams of other protocols */
     struct loss_entry losses[MAX_LOSS_LINES];
     uint32_t n_losses;
     uint64_t losses_other;

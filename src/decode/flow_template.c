@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "util/hash.h"
 
 #define SESSION_SLOTS  (2 * FLOW_MAX_SESSIONS)    /* power of two, at most half full */
@@ -149,6 +150,53 @@ static uint8_t sampling_kind(uint64_t m) {
     return FS_NONE;
 }
 
+/* A fixed-length plan grouped by operation: a counting sort, stable. */
+static void group_steps(struct flow_template *t) {
+    struct flow_step sorted[FLOW_MAX_FIELDS + 1];
+    uint16_t at[OP_SKIP + 2] = { 0 };
+    for (uint16_t i = 0; i < t->n_steps; i++) t->n_op[t->steps[i].op]++;
+    for (int op = 0; op <= OP_SKIP; op++) at[op + 1] = (uint16_t)(at[op] + t->n_op[op]);
+    for (uint16_t i = 0; i < t->n_steps; i++) sorted[at[t->steps[i].op]++] = t->steps[i];
+    memcpy(t->steps, sorted, t->n_steps * sizeof sorted[0]);
+}
+
+static uint8_t pick(uint64_t m, uint8_t a, uint8_t b, uint8_t c) {
+    if (m & FF_BIT(a)) return a;
+    if (b != FF_NONE && (m & FF_BIT(b))) return b;
+    if (c != FF_NONE && (m & FF_BIT(c))) return c;
+    return FF_NONE;
+}
+
+/* Which field gives each value of a flow: delta counters before totals
+ * before NSEL's initiator/responder ones. */
+static void settle_picks(struct flow_template *t) {
+    uint64_t m = t->mask;
+    t->pick_src_port = pick(m, FF_SRC_PORT, FF_NONE, FF_NONE);
+    t->pick_dst_port = pick(m, FF_DST_PORT, FF_NONE, FF_NONE);
+    t->pick_proto = pick(m, FF_PROTO, FF_NONE, FF_NONE);
+    t->pick_tcp_flags = pick(m, FF_TCP_FLAGS, FF_NONE, FF_NONE);
+    t->pick_direction = pick(m, FF_DIRECTION, FF_NONE, FF_NONE);
+    t->pick_end_reason = pick(m, FF_END_REASON, FF_NONE, FF_NONE);
+    t->pick_octets = pick(m, FF_OCTETS, FF_OCTETS_TOTAL, FF_INIT_OCTETS);
+    t->pick_packets = pick(m, FF_PACKETS, FF_PACKETS_TOTAL, FF_INIT_PACKETS);
+    t->pick_rev_octets = pick(m, FF_REV_OCTETS, FF_REV_OCTETS_TOTAL, FF_RESP_OCTETS);
+    t->pick_rev_packets = pick(m, FF_REV_PACKETS, FF_REV_PACKETS_TOTAL, FF_RESP_PACKETS);
+    static const uint8_t starts[] = { [FT_MS] = FF_START_MS, [FT_US] = FF_START_US, [FT_NS] = FF_START_NS,
+                                      [FT_S] = FF_START_S, [FT_UPTIME] = FF_START_UP, [FT_DELTA] = FF_START_DELTA,
+                                      [FT_OBS] = FF_OBS_MS };
+    static const uint8_t ends[] = { [FT_MS] = FF_END_MS, [FT_US] = FF_END_US, [FT_NS] = FF_END_NS,
+                                    [FT_S] = FF_END_S, [FT_UPTIME] = FF_END_UP, [FT_DELTA] = FF_END_DELTA,
+                                    [FT_OBS] = FF_OBS_MS };
+    if (t->time_kind != FT_NONE) {
+        t->time_start = pick(m, starts[t->time_kind], FF_NONE, FF_NONE);
+        t->time_end = pick(m, ends[t->time_kind], FF_NONE, FF_NONE);
+    }
+    if (t->pick_src_port || t->pick_dst_port) t->flow_has |= FLOW_HAS_PORTS;
+    if (t->pick_tcp_flags) t->flow_has |= FLOW_HAS_TCP_FLAGS;
+    if (t->pick_direction) t->flow_has |= FLOW_HAS_DIRECTION;
+    if (t->pick_rev_octets || t->pick_rev_packets) t->flow_has |= FLOW_HAS_REVERSE;
+}
+
 /* Compile the wire fields into a plan. Returns NULL (with *res set) when
  * the template is refused. */
 static struct flow_template *compile(uint16_t id, bool options, const struct flow_field_spec *fields,
@@ -193,8 +241,10 @@ static struct flow_template *compile(uint16_t id, bool options, const struct flo
         off = varlen ? 0 : off + f->len;
     }
     if (varlen && off) t->steps[t->n_steps++] = (struct flow_step){ .off = (uint16_t)off, .op = OP_SKIP };
+    if (!varlen) group_steps(t);
     t->time_kind = time_kind(t->mask);
     t->sampling_kind = sampling_kind(t->mask);
+    settle_picks(t);
     *res = TPL_OK;
     return t;
 }
@@ -207,7 +257,8 @@ static bool same_plan(const struct flow_template *a, const struct flow_template 
 
 /* ---- running a plan --------------------------------------------------------- */
 
-static inline void exec_step(const struct flow_step *s, const uint8_t *q, struct flow_values *out) {
+static inline __attribute__((always_inline)) void exec_step(const struct flow_step *s, const uint8_t *q,
+                                                            struct flow_values *out) {
     switch (s->op) {
     case OP_U8: out->v[s->field] = q[0]; break;
     case OP_U16: out->v[s->field] = flow_be16(q); break;
@@ -237,7 +288,15 @@ static inline void exec_step(const struct flow_step *s, const uint8_t *q, struct
 uint32_t flow_plan_run(const struct flow_template *tpl, const uint8_t *p, uint32_t avail, struct flow_values *out) {
     if (avail < tpl->min_len) return 0;
     if (!tpl->varlen) {
-        for (uint16_t i = 0; i < tpl->n_steps; i++) exec_step(&tpl->steps[i], p + tpl->steps[i].off, out);
+        /* grouped by operation: one tight loop per width */
+        const struct flow_step *s = tpl->steps, *end = s + tpl->n_steps;
+        uint64_t *v = out->v;
+        for (unsigned n = tpl->n_op[OP_U8]; n; n--, s++) v[s->field] = p[s->off];
+        for (unsigned n = tpl->n_op[OP_U16]; n; n--, s++) v[s->field] = flow_be16(p + s->off);
+        for (unsigned n = tpl->n_op[OP_U32]; n; n--, s++) v[s->field] = flow_be32(p + s->off);
+        for (unsigned n = tpl->n_op[OP_U64]; n; n--, s++)
+            v[s->field] = (uint64_t)flow_be32(p + s->off) << 32 | flow_be32(p + s->off + 4);
+        for (; s < end; s++) exec_step(s, p + s->off, out);
         return tpl->min_len;
     }
     const uint8_t *q = p, *end = p + avail;

@@ -110,6 +110,18 @@ struct flow_template {
     uint64_t mask;                  /* FF_BIT of every field with a destination */
     uint64_t last_used;             /* LRU stamp within the session */
     uint32_t refs;                  /* the session's table + decoders walking it */
+    /* What a flow is built from, settled once per template: the field
+     * that holds each value, or FF_NONE, whose slot in flow_values is
+     * never written and reads 0. */
+    uint8_t pick_src_port, pick_dst_port, pick_proto, pick_tcp_flags, pick_direction, pick_end_reason;
+    uint8_t pick_octets, pick_packets, pick_rev_octets, pick_rev_packets;
+    uint8_t time_start, time_end;   /* fields of time_kind */
+    uint32_t flow_has;              /* the FLOW_HAS_ bits the template gives (event.h) */
+    /* Steps. A fixed-length template's are grouped by operation in enum
+     * order (their offsets are absolute): n_op[op] of each, so the plan
+     * runs as a few tight loops. A variable-length one's are in wire
+     * order. */
+    uint16_t n_op[OP_SKIP + 1];
     uint16_t n_steps;
     struct flow_step steps[];
 };

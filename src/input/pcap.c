@@ -218,7 +218,9 @@ int pcap_src_next(struct pcap_src *s, struct pcap_datagram *d) {
         s->st.packets++;
         memset(d, 0, sizeof *d);
         d->number = s->st.packets;
-        d->time_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        /* pcapng timestamps are 64-bit and may be anything */
+        int64_t sec = (int64_t)h->ts.tv_sec;
+        d->time_us = sec > INT64_MAX / 2000000 || sec < -(INT64_MAX / 2000000) ? 0 : sec * 1000000 + h->ts.tv_usec;
         switch (packet(s, data, h->caplen, d)) {
         case PKT_UDP: s->st.datagrams++; return 1;
         case PKT_NOT_IP: s->st.not_ip++; break;

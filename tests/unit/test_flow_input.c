@@ -344,6 +344,11 @@ static void test_pcap_decoded(void **state) {
     mb_u16(&f, 40001); mb_u16(&f, 4739); mb_u16(&f, (unsigned)(8 + msg.n)); mb_u16(&f, 0);
     mb_bytes(&f, msg.b, msg.n);
     pcap_packet(&c, &f, f.n);
+    /* and a DNS query in the same capture: not export, not a reject */
+    memset(&f, 0, sizeof f);
+    ether(&f, 0x0800);
+    ipv4_udp(&f, "192.0.2.53", 5353, 53, "\x12\x34\x01\x00\x00\x01", 0, 17);
+    pcap_packet(&c, &f, f.n);
     write_file("x.pcap", c.b, c.n, false);
     struct rejects *rj = rejects_new(0, NULL);
     void *dec = pcap_decoder.create(path, rj);
@@ -362,6 +367,15 @@ static void test_pcap_decoded(void **state) {
     assert_int_equal(ev.u.flow->packets, 1);
     assert_int_equal(ev.pos.offset, 1);
     assert_false(pcap_decoder.next(dec, &ev));
+    assert_int_equal(framer_next(fm, &rec), 1);
+    pcap_decoder.begin(dec, &rec);
+    assert_false(pcap_decoder.next(dec, &ev));
+    assert_int_equal(rejects_total(rj), 0);
+    buf out;
+    buf_init(&out);
+    pcap_decoder.report(dec, &out);
+    assert_non_null(strstr(buf_cstr(&out), "1 UDP datagram of the capture is not flow export"));
+    buf_free(&out);
     pcap_decoder.destroy(dec);
     framer_free(fm);
     reader_close(r);
