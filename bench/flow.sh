@@ -92,7 +92,11 @@ make_nfcapd() {
     nfcapd -b 127.0.0.1 -p "$PORT" -w "$dir" -t 86400 -B 134217728 > "$log" 2>&1 & np=$!
     for _ in $(seq 50); do grep -q "Startup" "$log" && break; sleep 0.1; done
     echo "bench: replaying $IPFIX to nfcapd at $rate datagrams/s (try $try)" >&2
-    sent=$("$BIN/bench/ipfix_send" "$IPFIX" 127.0.0.1 "$PORT" --rate "$rate")
+    if ! sent=$("$BIN/bench/ipfix_send" "$IPFIX" 127.0.0.1 "$PORT" --rate "$rate"); then
+      kill -TERM "$np" 2>/dev/null; wait "$np" || true
+      cat "$log" >&2; rm -rf "$dir" "$log"
+      echo "bench: replay to nfcapd failed" >&2; exit 1
+    fi
     sleep 1
     kill -TERM "$np"; wait "$np" || true
     files=("$dir"/nfcapd.*)
