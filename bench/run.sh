@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# JSON / throughput benchmark of `vigil scan` (issue 2). See bench/README.md.
+# JSON / throughput benchmark of `vigil scan` (issue 2), then the flow
+# benchmark (bench/flow.sh). See bench/README.md.
 #
 #   bench/run.sh              generate (or reuse) the corpus, build, measure, print the table
 #   bench/run.sh --profile    also `perf record` vigil scan and print its top functions
@@ -13,6 +14,8 @@
 #   BENCH_JQ_LINES=0     time jq on the first N lines only (0 = whole corpus); seconds are then scaled
 #   BENCH_CPU=<last>     CPU to pin to with taskset (empty string: no pinning)
 #   BENCH_NO_BUILD=1     skip the cmake build
+#   BENCH_SKIP_JSON=1    skip the JSON benchmark
+#   BENCH_SKIP_FLOWS=1   skip the flow benchmark (bench/flow.sh; its knobs are listed there)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -43,7 +46,7 @@ if [ -n "$CPU" ] && command -v taskset >/dev/null 2>&1; then PIN=(taskset -c "$C
 
 # ---- corpus --------------------------------------------------------------
 mkdir -p "$DATA_DIR"
-if [ ! -s "$DATA" ]; then
+if [ ! -s "$DATA" ] && [ "${BENCH_SKIP_JSON:-0}" != 1 ]; then
   echo "bench: generating $N lines (seed $SEED) into $DATA" >&2
   python3 bench/gen_k8s.py "$N" "$DATA.tmp" --seed "$SEED"
   mv "$DATA.tmp" "$DATA"
@@ -55,6 +58,13 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   cmake --build --preset release --target bench -j "$NCPU" >/dev/null
 fi
 [ -x "$BIN/vigil" ] && [ -x "$BIN/bench/jbench_vigil" ] || { echo "bench: build missing" >&2; exit 1; }
+
+run_flows() {
+  [ "${BENCH_SKIP_FLOWS:-0}" = 1 ] && return 0
+  echo
+  BENCH_NO_BUILD=1 bench/flow.sh $([ "$PROFILE" = 1 ] && echo --profile)
+}
+if [ "${BENCH_SKIP_JSON:-0}" = 1 ]; then run_flows; exit; fi
 
 BYTES=$(stat -c %s "$DATA")
 LINES=$(wc -l < "$DATA")
@@ -182,3 +192,5 @@ if [ "$PROFILE" = 1 ]; then
   perf record -q -g -o "$PD" -- "${PIN[@]}" "$BIN/vigil" scan "$DATA" > /dev/null 2> /dev/null
   perf report -i "$PD" --no-children --sort symbol,dso --stdio 2> /dev/null | grep -E '^ +[0-9.]+%' | head -n 30
 fi
+
+run_flows
