@@ -58,6 +58,7 @@
 #define BLOB_MAGIC "VNB"
 #define BLOB_VERSION 1
 #define NONE UINT32_MAX
+#define MEMO_SIZE 2                     /* recent inventory answers kept (vm_at) */
 
 enum combo { SSH_OUT, SSH_IN, RDP_OUT, RDP_IN, N_COMBOS };
 enum kind { K_CONNECTIONS, K_PEERS, N_KINDS };      /* metric = combo * N_KINDS + kind */
@@ -153,7 +154,6 @@ struct combo_stat {
 
 struct vm_hour {
     vstr vm;                            /* owned by the inventory */
-    uint64_t hash;
     struct ipaddr ips[MAX_VM_IPS];
     uint8_t n_ips;
     bool more_ips;
@@ -185,12 +185,22 @@ struct contact {
     struct source_pos first, last;
 };
 
+/* The hour's index of its VMs, keyed by the inventory's VM number and
+ * kept apart from the large vm_hour entries, so that a lookup touches 8
+ * bytes. */
+struct vm_hot {
+    uint32_t vm1;                       /* inventory VM number + 1; 0: free */
+    uint32_t pos;                       /* in hour.vms */
+};
+
 struct hour {
     int64_t start_us;
+    int32_t hour;                       /* hour_of_us(start_us) */
     uint64_t flows;
     struct vm_hour *vms;
     uint32_t n_vms, cap_vms;
-    struct index vm_ix;
+    struct vm_hot *hot;
+    uint32_t hot_bits;                  /* 2^hot_bits slots; 0: none yet */
     struct peer *peers;
     uint32_t n_peers, cap_peers;
     struct index peer_ix;
@@ -235,6 +245,18 @@ struct net_det {
     struct index base_ix;
     struct prior prior[N_COMBOS * N_KINDS];
     struct u32vec scratch;
+    /* The last two addresses the inventory named a VM for, with the span
+     * their answer holds: softflowd's reverse record follows its forward
+     * one, so the VM end of a record is usually one of them. The inventory
+     * is loaded before the first record and never changes in a run. */
+    struct vm_memo { struct ipaddr ip; struct inventory_answer a; } memo[MEMO_SIZE];
+    unsigned memo_next;
+    /* Per inventory span (one VM on one address): the open hour that last
+     * registered it and its vm_hour there, the address already in ips. The
+     * usual record then finds its VM with one look at a small array. Hours
+     * are never reopened once closed, so a stale hour can only mismatch. */
+    struct span_pos { int32_t hour; uint32_t pos1; } *span_pos;
+    size_t n_span_pos;
     /* for the summary */
     uint64_t flows, flows_vm, flows_unknown_sampling, flows_late, flows_service, flows_internal_peer;
     uint64_t hours_evaluated, withheld_not_whole, alerts_late_malicious;
@@ -279,7 +301,7 @@ static void hour_free(struct net_det *d, struct hour *h) {
     d->tracked_peers -= h->n_peers + h->n_contacts;
     d->tracked_conns -= h->n_conns;
     free(h->vms);
-    index_free(&h->vm_ix);
+    free(h->hot);
     free(h->peers);
     index_free(&h->peer_ix);
     free(h->conn_keys);
@@ -314,43 +336,63 @@ static struct hour *hour_get(struct net_det *d, int64_t start, struct detect_ctx
     }
     struct hour *h = xcalloc(1, sizeof *h);
     h->start_us = start;
+    h->hour = hour_of_us(start);
     memmove(&d->hours[i + 1], &d->hours[i], (d->n_hours - i) * sizeof *d->hours);
     d->hours[i] = h;
     d->n_hours++;
     return h;
 }
 
-struct vm_key { const struct hour *h; vstr vm; };
+/* Fibonacci hashing: VM numbers are dense, the top bits spread them. */
+static struct vm_hot *hot_find(struct vm_hot *t, uint32_t bits, uint32_t vm) {
+    uint32_t m = ((uint32_t)1 << bits) - 1;
+    for (uint32_t i = (vm * UINT32_C(0x9e3779b1)) >> (32 - bits);; i = (i + 1) & m)
+        if (!t[i].vm1 || t[i].vm1 == vm + 1) return &t[i];
+}
 
-static bool vm_eq(const void *key, uint32_t pos) {
-    const struct vm_key *k = key;
-    return vstr_eq(k->h->vms[pos].vm, k->vm);
+static void hot_grow(struct hour *h) {
+    uint32_t bits = h->hot_bits ? h->hot_bits + 1 : 4;
+    struct vm_hot *t = xcalloc((size_t)1 << bits, sizeof *t);
+    if (h->hot_bits)
+        for (size_t i = 0; i < (size_t)1 << h->hot_bits; i++)
+            if (h->hot[i].vm1) *hot_find(t, bits, h->hot[i].vm1 - 1) = h->hot[i];
+    free(h->hot);
+    h->hot = t;
+    h->hot_bits = bits;
 }
 
 /* The VM's slot in the hour, with local added to its addresses; NONE when
- * the hour already tracks max_vms_per_hour VMs. */
-static uint32_t vm_slot(struct net_det *d, struct hour *h, vstr vm, const struct ipaddr *local) {
-    uint64_t hash = hash_vstr(vm, 0x766d);
-    struct vm_key key = { h, vm };
-    struct islot *s = index_find(&h->vm_ix, hash, vm_eq, &key);
-    uint32_t pos;
-    if (s->pos1) {
-        pos = s->pos1 - 1;
-    } else {
+ * the hour already tracks max_vms_per_hour VMs. a is the inventory's
+ * answer for local. */
+static uint32_t vm_slot(struct net_det *d, struct hour *h, const struct inventory_answer *a, const struct ipaddr *local,
+                        const struct detect_ctx *ctx) {
+    struct span_pos *sp = a->span < d->n_span_pos ? &d->span_pos[a->span] : NULL;
+    if (sp && sp->pos1 && sp->hour == h->hour) return sp->pos1 - 1;
+    if (!h->hot_bits) hot_grow(h);
+    struct vm_hot *s = hot_find(h->hot, h->hot_bits, a->vm);
+    uint32_t pos = s->pos;
+    if (!s->vm1) {
         if (h->n_vms >= d->cfg->network.max_vms_per_hour) { d->cap_vms++; return NONE; }
         if (h->n_vms == h->cap_vms) {
             h->cap_vms = h->cap_vms ? h->cap_vms * 2 : 8;
             h->vms = xrealloc(h->vms, h->cap_vms * sizeof *h->vms);
         }
         pos = h->n_vms++;
-        h->vms[pos] = (struct vm_hour){ .vm = vm, .hash = hash };
-        index_put(&h->vm_ix, s, hash, pos);
+        h->vms[pos] = (struct vm_hour){ .vm = inventory_vm_id(ctx->inventory, a->vm) };
+        *s = (struct vm_hot){ .vm1 = a->vm + 1, .pos = pos };
+        if ((size_t)h->n_vms * 2 > (size_t)1 << h->hot_bits) hot_grow(h);
     }
     struct vm_hour *v = &h->vms[pos];
-    for (unsigned i = 0; i < v->n_ips; i++)
-        if (ip_eq(&v->ips[i], local)) return pos;
-    if (v->n_ips < MAX_VM_IPS) v->ips[v->n_ips++] = *local;
-    else v->more_ips = true;
+    bool in_ips = false;
+    for (unsigned i = 0; i < v->n_ips && !in_ips; i++) in_ips = ip_eq(&v->ips[i], local);
+    if (!in_ips && v->n_ips < MAX_VM_IPS) {
+        v->ips[v->n_ips++] = *local;
+        in_ips = true;
+    } else if (!in_ips) {
+        v->more_ips = true;
+    }
+    /* only an address in ips may skip the look above next time */
+    if (in_ips && sp) *sp = (struct span_pos){ h->hour, pos + 1 };
     return pos;
 }
 
@@ -549,12 +591,13 @@ static bool internal(const struct detect_ctx *ctx, const struct ipaddr *ip) {
     return ip_is_private(ip) || inventory_knows(ctx->inventory, ip);
 }
 
-/* One side of a flow is an inventory VM. */
-static void vm_side(struct net_det *d, struct hour *h, const struct event *ev, vstr vm, bool vm_is_src,
-                    struct detect_ctx *ctx) {
+/* One side of a flow is an inventory VM (a: the inventory's answer for
+ * the local address). */
+static void vm_side(struct net_det *d, struct hour *h, const struct event *ev, const struct inventory_answer *a,
+                    bool vm_is_src, struct detect_ctx *ctx) {
     const struct flow *f = ev->u.flow;
     const struct ipaddr *local = vm_is_src ? &f->src : &f->dst, *peer = vm_is_src ? &f->dst : &f->src;
-    uint32_t slot = vm_slot(d, h, vm, local);
+    uint32_t slot = vm_slot(d, h, a, local, ctx);
     if (slot == NONE) return;
     const struct intel_hit *hit = malicious(ctx, peer, ev->time_us);
     if (hit) {
@@ -1310,26 +1353,47 @@ static void close_hour(struct net_det *d, struct hour *h, struct detect_ctx *ctx
 
 /* ---- the detector interface --------------------------------------------- */
 
+/* inventory_lookup through the memo; true when a VM held ip at t. */
+static bool vm_at(struct net_det *d, const struct detect_ctx *ctx, const struct ipaddr *ip, int64_t t,
+                  struct inventory_answer *a) {
+    for (unsigned i = 0; i < MEMO_SIZE; i++) {
+        const struct vm_memo *m = &d->memo[i];
+        if (t >= m->a.from && t < m->a.to && ip_eq(&m->ip, ip)) {
+            *a = m->a;
+            return true;
+        }
+    }
+    if (inventory_lookup(ctx->inventory, ip, t, a) == INVENTORY_NONE) return false;
+    d->memo[d->memo_next] = (struct vm_memo){ *ip, *a };
+    d->memo_next = (d->memo_next + 1) % MEMO_SIZE;
+    return true;
+}
+
 static void net_on_event(void *self, const struct event *ev, struct detect_ctx *ctx) {
     struct net_det *d = self;
     if (ev->kind != EV_FLOW) return;
     const struct flow *f = ev->u.flow;
-    if (!d->flows++) d->inventory_empty = inventory_size(ctx->inventory) == 0;
+    if (!d->flows++) {
+        d->inventory_empty = inventory_size(ctx->inventory) == 0;
+        d->n_span_pos = inventory_spans(ctx->inventory);
+        d->span_pos = xcalloc(d->n_span_pos, sizeof *d->span_pos);
+    }
     if (!sampling_of(f)) d->flows_unknown_sampling++;
-    vstr vm_src = inventory_vm_at(ctx->inventory, &f->src, ev->time_us);
-    vstr vm_dst = inventory_vm_at(ctx->inventory, &f->dst, ev->time_us);
+    struct inventory_answer a_src, a_dst;
+    bool vm_src = vm_at(d, ctx, &f->src, ev->time_us, &a_src);
+    bool vm_dst = vm_at(d, ctx, &f->dst, ev->time_us, &a_dst);
     int64_t start = hour_start_of(ev->time_us);
-    if (vm_src.n || vm_dst.n) d->flows_vm++;
+    if (vm_src || vm_dst) d->flows_vm++;
     struct hour *h = start >= d->closed_until_us ? hour_get(d, start, ctx) : NULL;
     if (!h) {
         d->flows_late++;
-        if (vm_src.n) late_contact(d, ev, vm_src, true, ctx);
-        if (vm_dst.n) late_contact(d, ev, vm_dst, false, ctx);
+        if (vm_src) late_contact(d, ev, inventory_vm_id(ctx->inventory, a_src.vm), true, ctx);
+        if (vm_dst) late_contact(d, ev, inventory_vm_id(ctx->inventory, a_dst.vm), false, ctx);
         return;
     }
     h->flows++;
-    if (vm_src.n) vm_side(d, h, ev, vm_src, true, ctx);
-    if (vm_dst.n) vm_side(d, h, ev, vm_dst, false, ctx);
+    if (vm_src) vm_side(d, h, ev, &a_src, true, ctx);
+    if (vm_dst) vm_side(d, h, ev, &a_dst, false, ctx);
 }
 
 static void net_on_tick(void *self, int64_t watermark_us, struct detect_ctx *ctx) {
@@ -1364,6 +1428,7 @@ static void net_destroy(void *self) {
         hourly_free(&d->bases[i].hist);
     }
     free(d->bases);
+    free(d->span_pos);
     index_free(&d->base_ix);
     u32vec_free(&d->scratch);
     free(d);

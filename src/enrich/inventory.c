@@ -7,7 +7,10 @@
  * counted, and answered as "no holder"). Adjacent segments of one holder
  * are one segment, so "one VM held it over [from, to)" is "the segment at
  * from reaches to". Queries find the IP in an open-addressing table and
- * binary-search its segments: no allocation. */
+ * binary-search its segments: no allocation. A bitmap over the known
+ * addresses' hashes sits in front of the table: most flow addresses are
+ * the internet's, and one probe into a few KiB rejects nearly all of them
+ * without touching the (larger) table. */
 #include "enrich/inventory.h"
 
 #include <inttypes.h>
@@ -26,6 +29,9 @@
 #define AMBIGUOUS      UINT32_MAX
 #define OPEN_END       INT64_MAX              /* "to": null, still held */
 #define MAX_EPOCH_S    INT64_C(100000000000)  /* year ~5138; larger numbers are not seconds */
+#define FILTER_BITS_PER_IP 64                  /* ~1.5% of unknown addresses pass the filter */
+#define FILTER_MIN_BITS    4096
+#define FILTER_MAX_BITS    ((uint32_t)1 << 24)  /* 2 MiB */
 
 struct held {
     struct ipaddr ip;
@@ -81,6 +87,8 @@ struct inventory {
     size_t n_segs;
     struct ip_slot *slots;
     uint32_t mask, n_ips;
+    uint64_t *filter;                        /* bit per addr_hash value: some known address has it */
+    uint32_t filter_mask;                    /* bits - 1 */
     uint64_t ambiguous;                      /* periods where two VMs held one IP */
     struct ipaddr amb_ip;                    /* the first of them */
     int64_t amb_from;
@@ -179,6 +187,20 @@ static int parse_line(struct inventory *inv, jparser *jp, vstr line, size_t cap,
 
 /* ---- the index ---- */
 
+/* One multiply-mix over the 16 bytes: cheaper than ip_hash, and enough for
+ * a table whose keys (VM addresses) nobody outside picks. The table uses
+ * the low bits, the filter the high ones. */
+static inline uint64_t addr_hash(const struct ipaddr *ip) {
+    uint64_t lo, hi;
+    memcpy(&hi, ip->b, 8);
+    memcpy(&lo, ip->b + 8, 8);
+    return hash_mix(lo ^ (hi * UINT64_C(0x9e3779b97f4a7c15)));
+}
+
+static inline uint32_t filter_bit(const struct inventory *inv, uint64_t h) {
+    return (uint32_t)(h >> 40) & inv->filter_mask;
+}
+
 static int cmp_held(const void *pa, const void *pb) {
     const struct held *a = pa, *b = pb;
     int c = memcmp(a->ip.b, b->ip.b, 16);
@@ -237,7 +259,10 @@ static void build_ip(struct inventory *inv, const struct held *iv, size_t n, str
         if (vm == AMBIGUOUS && !continues) note_ambiguous(inv, iv, n, t);
         push_seg(inv, first, t, ev[i].t, vm);
     }
-    uint32_t i = (uint32_t)ip_hash(&iv[0].ip, 0) & inv->mask;
+    uint64_t h = addr_hash(&iv[0].ip);
+    uint32_t b = filter_bit(inv, h);
+    inv->filter[b / 64] |= UINT64_C(1) << (b % 64);
+    uint32_t i = (uint32_t)h & inv->mask;
     while (inv->slots[i].n) i = (i + 1) & inv->mask;
     inv->slots[i] = (struct ip_slot){ iv[0].ip, (uint32_t)first, (uint32_t)(inv->n_segs - first) };
     inv->n_ips++;
@@ -265,12 +290,17 @@ static void rebuild(struct inventory *inv) {
     for (size_t i = 0; i < n; i++) ips += i == 0 || !ip_eq(&iv[i].ip, &iv[i - 1].ip);
     uint32_t slots = 16;
     while (slots < 2 * ips) slots *= 2;
+    uint32_t bits = FILTER_MIN_BITS;
+    while (bits < FILTER_MAX_BITS && bits < FILTER_BITS_PER_IP * ips) bits *= 2;
     free(inv->slots);
     free(inv->segs);
+    free(inv->filter);
+    inv->filter = calloc(bits / 64, sizeof *inv->filter);
+    inv->filter_mask = bits - 1;
     inv->slots = calloc(slots, sizeof *inv->slots);
     inv->segs = malloc((2 * n + 1) * sizeof *inv->segs);   /* at most one per edge */
     struct edge *ev = malloc((2 * n + 1) * sizeof *ev);
-    if (!inv->slots || !inv->segs || !ev) abort();
+    if (!inv->slots || !inv->segs || !ev || !inv->filter) abort();
     inv->mask = slots - 1;
     inv->n_segs = 0;
     inv->n_ips = 0;
@@ -287,7 +317,10 @@ static void rebuild(struct inventory *inv) {
 
 static const struct ip_slot *find_ip(const struct inventory *inv, const struct ipaddr *ip) {
     if (!inv || !inv->n_ips) return NULL;
-    for (uint32_t i = (uint32_t)ip_hash(ip, 0) & inv->mask;; i = (i + 1) & inv->mask) {
+    uint64_t h = addr_hash(ip);
+    uint32_t b = filter_bit(inv, h);
+    if (!(inv->filter[b / 64] >> (b % 64) & 1)) return NULL;
+    for (uint32_t i = (uint32_t)h & inv->mask;; i = (i + 1) & inv->mask) {
         const struct ip_slot *s = &inv->slots[i];
         if (!s->n) return NULL;
         if (ip_eq(&s->ip, ip)) return s;
@@ -323,6 +356,7 @@ void inventory_free(struct inventory *inv) {
     free(inv->held);
     free(inv->segs);
     free(inv->slots);
+    free(inv->filter);
     free(inv->files);
     arena_free(&inv->mem);
     free(inv);
@@ -421,6 +455,24 @@ vstr inventory_vm_whole(const struct inventory *inv, const struct ipaddr *ip, in
     const struct ip_slot *s = find_ip(inv, ip);
     const struct seg *g = s ? seg_at(inv, s, from_us) : NULL;
     return g && g->vm != AMBIGUOUS && g->to >= to_us ? inv->vms[g->vm] : VSTR_NULL;
+}
+
+uint32_t inventory_lookup(const struct inventory *inv, const struct ipaddr *ip, int64_t t_us,
+                          struct inventory_answer *a) {
+    const struct ip_slot *s = find_ip(inv, ip);
+    const struct seg *g = s ? seg_at(inv, s, t_us) : NULL;
+    if (!g || g->vm == AMBIGUOUS) {
+        a->vm = INVENTORY_NONE;
+        return a->vm;
+    }
+    *a = (struct inventory_answer){ .vm = g->vm, .span = (uint32_t)(g - inv->segs), .from = g->from, .to = g->to };
+    return a->vm;
+}
+
+size_t inventory_spans(const struct inventory *inv) { return inv ? inv->n_segs : 0; }
+
+vstr inventory_vm_id(const struct inventory *inv, uint32_t vm) {
+    return inv && vm < inv->n_vms ? inv->vms[vm] : VSTR_NULL;
 }
 
 bool inventory_knows(const struct inventory *inv, const struct ipaddr *ip) { return find_ip(inv, ip) != NULL; }

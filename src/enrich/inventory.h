@@ -41,6 +41,27 @@ vstr inventory_vm_whole(const struct inventory *inv, const struct ipaddr *ip, in
 /* Whether ip belongs to any VM at any time (an own address, not the
  * internet). */
 bool inventory_knows(const struct inventory *inv, const struct ipaddr *ip);
+
+/* The question of inventory_vm_at answered with numbers, for callers that
+ * ask it per flow record. A VM's number is stable for the life of the
+ * inventory (one number per id string, dense from 0), so a table keyed by
+ * it needs no string hashing; inventory_vm_id names it. A span is one
+ * stretch of time over which one VM held one address, numbered densely
+ * from 0 to below inventory_spans: the same span means the same address
+ * and the same VM. The answer holds for the same address at any time in
+ * [from, to), so a caller may keep it for the next record of that
+ * address. */
+#define INVENTORY_NONE UINT32_MAX
+struct inventory_answer {
+    uint32_t vm;                             /* INVENTORY_NONE: no single holder at t */
+    uint32_t span;                           /* the rest only when vm is not NONE */
+    int64_t from, to;
+};
+/* Returns a->vm. */
+uint32_t inventory_lookup(const struct inventory *inv, const struct ipaddr *ip, int64_t t_us,
+                          struct inventory_answer *a);
+size_t inventory_spans(const struct inventory *inv);
+vstr inventory_vm_id(const struct inventory *inv, uint32_t vm);
 size_t inventory_size(const struct inventory *inv);  /* intervals */
 void inventory_report(const struct inventory *inv, buf *out);
 #endif
