@@ -53,6 +53,17 @@ static bool opt_value(int argc, char **argv, int *i, const char *name, const cha
     return true;
 }
 
+/* How a command's argument reads: an input (a path, "-", or anything
+ * after "--"), the "--" itself, a request for help, or an option. */
+enum arg_kind { ARG_INPUT, ARG_END_OF_OPTIONS, ARG_HELP, ARG_OPTION };
+
+static enum arg_kind arg_kind(const char *a, bool *only_inputs) {
+    if (*only_inputs || a[0] != '-' || strcmp(a, "-") == 0) return ARG_INPUT;
+    if (strcmp(a, "--") == 0) { *only_inputs = true; return ARG_END_OF_OPTIONS; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return ARG_HELP;
+    return ARG_OPTION;
+}
+
 static int cmd_scan(int argc, char **argv) {
     struct scan_options o = { 0 };
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
@@ -64,9 +75,10 @@ static int cmd_scan(int argc, char **argv) {
     bool only_inputs = false;
     for (int i = 0; i < argc && rc < 0; i++) {
         const char *v = NULL, *a = argv[i];
-        if (only_inputs || a[0] != '-' || strcmp(a, "-") == 0) { inputs[o.n_inputs++] = a; continue; }
-        if (strcmp(a, "--") == 0) { only_inputs = true; continue; }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(USAGE, stdout); rc = 0; break; }
+        enum arg_kind k = arg_kind(a, &only_inputs);
+        if (k == ARG_INPUT) { inputs[o.n_inputs++] = a; continue; }
+        if (k == ARG_END_OF_OPTIONS) continue;
+        if (k == ARG_HELP) { fputs(USAGE, stdout); rc = 0; break; }
         if (opt_value(argc, argv, &i, "--config", &v)) o.config_path = v;
         else if (opt_value(argc, argv, &i, "--state", &v)) o.state_dir = v;
         else if (opt_value(argc, argv, &i, "--geoip", &v)) o.geoip_path = v;
@@ -92,9 +104,10 @@ static int cmd_flows(int argc, char **argv) {
     bool only_inputs = false;
     for (int i = 0; i < argc && rc < 0; i++) {
         const char *v = NULL, *a = argv[i];
-        if (only_inputs || a[0] != '-' || strcmp(a, "-") == 0) { inputs[o.n_inputs++] = a; continue; }
-        if (strcmp(a, "--") == 0) { only_inputs = true; continue; }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(USAGE, stdout); rc = 0; break; }
+        enum arg_kind k = arg_kind(a, &only_inputs);
+        if (k == ARG_INPUT) { inputs[o.n_inputs++] = a; continue; }
+        if (k == ARG_END_OF_OPTIONS) continue;
+        if (k == ARG_HELP) { fputs(USAGE, stdout); rc = 0; break; }
         if (opt_value(argc, argv, &i, "--format", &v)) o.format = v;
         else if (opt_value(argc, argv, &i, "--out", &v)) o.out_path = v;
         else { rc = bad_usage("flows", "unknown option", a); break; }
