@@ -11,31 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flowbuild.h"
+#include "flowfixture.h"
 #include "util/timeutil.h"
 
 #define EXPORT_S 1700000000u                    /* 2023-11-14T22:13:20Z */
 #define EXPORT_MS ((int64_t)EXPORT_S * 1000)
 #define ORIGIN "192.0.2.10"
 
-static struct rejects *rj;
-static void *dec;
-
-static int setup(void **state) {
-    (void)state;
-    rj = rejects_new(0, NULL);
-    dec = ipfix_decoder.create("test", rj);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    ipfix_decoder.destroy(dec);
-    rejects_free(rj);
-    return 0;
-}
-
-static const struct flow_decoder_stats *stats(void) { return flow_decoder_stats(dec); }
 
 /* template 256: v4 5-tuple, flags, 8-byte counters, ms times */
 static void tpl_basic(struct mb *m, unsigned id) {

@@ -10,31 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flowbuild.h"
+#include "flowfixture.h"
 
 #define EXPORT_S 1700000000u
 #define EXPORT_MS ((int64_t)EXPORT_S * 1000)
 #define UPTIME 100000u
 #define ORIGIN "198.51.100.1"
 
-static struct rejects *rj;
-static void *dec;
-
-static int setup(void **state) {
-    (void)state;
-    rj = rejects_new(0, NULL);
-    dec = ipfix_decoder.create("test", rj);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    ipfix_decoder.destroy(dec);
-    rejects_free(rj);
-    return 0;
-}
-
-static const struct flow_decoder_stats *stats(void) { return flow_decoder_stats(dec); }
 
 static void tpl_v9(struct mb *m) {
     set_begin(m, 0);
