@@ -24,6 +24,7 @@ enum layer {
 enum event_kind {
     EV_K8S_AUDIT = 1,
     EV_FLOW,
+    EV_MGMT_OP,
 };
 
 /* Where a record came from, for evidence: the input as the user named it
@@ -168,6 +169,90 @@ struct flow {
     const struct flow_exporter *exporter;
 };
 
+/* ---- Azure Resource Manager operation (activity log) ------------------ */
+
+/* Where the record stands in its operation's life. A Write, Delete or
+ * Action is logged twice under one correlationId: when it starts
+ * (BeginRequest, status Started) and when it ends (EndRequest: Succeeded,
+ * Failed; asynchronous ones pass through Accepted first). The detector
+ * pairs them so an operation counts once, with its outcome. */
+enum mgmt_phase {
+    MGMT_PHASE_SINGLE = 0,              /* not part of a pair (no correlationId, a read, health events) */
+    MGMT_PHASE_BEGIN,                   /* Started / Start */
+    MGMT_PHASE_ACCEPTED,                /* Accepted: started, outcome still to come */
+    MGMT_PHASE_END,                     /* Succeeded / Success / Failed / Failure / Canceled ... */
+};
+
+enum mgmt_outcome {
+    MGMT_OUTCOME_UNKNOWN = 0,           /* no status, or one we do not know */
+    MGMT_OUTCOME_STARTED,
+    MGMT_OUTCOME_ACCEPTED,
+    MGMT_OUTCOME_SUCCEEDED,
+    MGMT_OUTCOME_FAILED,                /* Failed, Failure, Canceled, Cancelled */
+};
+
+enum mgmt_principal_kind {
+    MGMT_PRINCIPAL_UNKNOWN = 0,
+    MGMT_PRINCIPAL_USER,                /* idtyp user, a upn, evidence principalType User */
+    MGMT_PRINCIPAL_APP,                 /* service principal or managed identity (idtyp app, appidacr 1/2 without upn) */
+};
+
+/* properties.requestbody of a role assignment write:
+ * {"properties":{"roleDefinitionId":..., "principalId":..., "principalType":..., "scope":...}}
+ * (key case varies: RoleDefinitionId / roleDefinitionId). */
+struct mgmt_role_assignment {
+    bool present;
+    vstr role_definition_id;            /* as written: /subscriptions/.../roleDefinitions/<guid> or a bare guid */
+    vstr principal_id, principal_type, scope;
+};
+
+/* properties.requestbody of a role definition write:
+ * {"properties":{"roleName":..., "type":"CustomRole", "permissions":[{"actions":[...],
+ *  "notActions":[...], "dataActions":[...]}], "assignableScopes":[...]}} */
+struct mgmt_role_definition {
+    bool present;
+    vstr role_name, role_type;
+    vstr *actions; uint32_t n_actions;            /* actions and dataActions of every permission */
+    vstr *not_actions; uint32_t n_not_actions;
+    vstr *assignable_scopes; uint32_t n_assignable_scopes;
+};
+
+/* One activity-log record, from either serialisation (the diagnostic
+ * export or the REST / portal event), normalised. Absent fields are empty
+ * slices. Names keep the record's case; compare case-insensitively. */
+struct mgmt_op {
+    vstr operation;                     /* operationName(.value): MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE */
+    vstr category;                      /* Administrative, Write, Action, Delete, Policy, ResourceHealth ... */
+    vstr resource_id;
+    vstr subscription;                  /* subscriptionId, or parsed out of resourceId */
+    vstr resource_group;
+    vstr correlation_id;
+    vstr operation_id;                  /* REST operationId / eventDataId when present */
+    vstr status;                        /* resultType or status.value as written */
+    vstr sub_status;                    /* resultSignature or subStatus.value */
+    enum mgmt_phase phase;
+    enum mgmt_outcome outcome;
+    bool is_read;                       /* operation ends in /read (a source that logs reads) */
+    /* who */
+    vstr caller;                        /* REST caller, else upn, else name claim */
+    vstr object_id;                     /* oid claim (objectidentifier), or evidence principalId */
+    vstr upn, name, appid, idtyp, tenant_id, auth_methods;
+    enum mgmt_principal_kind principal_kind;
+    /* from where */
+    vstr caller_ip_text;                /* callerIpAddress / httpRequest.clientIpAddress / ipaddr claim */
+    bool has_ip;                        /* caller_ip_text parsed as an address */
+    struct ipaddr caller_ip;
+    vstr http_method;                   /* httpRequest.method, when present */
+    vstr user_agent;                    /* only sources that log requests carry one */
+    /* authorization */
+    vstr authz_action, authz_scope;
+    vstr evidence_role, evidence_role_assignment_id, evidence_role_definition_id;
+    vstr evidence_principal_id, evidence_principal_type;
+    /* properties.requestbody (requestBody), when it is one of these */
+    struct mgmt_role_assignment assignment;
+    struct mgmt_role_definition role_def;
+};
+
 /* ---- the event -------------------------------------------------------- */
 
 struct event {
@@ -178,6 +263,7 @@ struct event {
     union {
         const struct k8s_audit *k8s;
         const struct flow *flow;        /* event time: flow start */
+        const struct mgmt_op *mgmt;     /* event time: time / eventTimestamp */
     } u;
 };
 

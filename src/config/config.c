@@ -236,6 +236,133 @@ static const char *const d_miner_indicators[] = {
 };
 
 /* IANA's ports for the two remote-administration services. */
+/* Management layer (research/detections.md section 4.0): operations that
+ * can keep an attacker's access in place. */
+static const char *const d_persistence_ops[] = {
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Authorization/roleDefinitions/write",
+    "Microsoft.Authorization/elevateAccess/action",
+    "Microsoft.Authorization/policyAssignments/write",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
+    "Microsoft.Compute/virtualMachines/write",
+    "Microsoft.Compute/virtualMachines/extensions/write",
+    "Microsoft.Compute/virtualMachines/runCommand/action",
+    "Microsoft.Compute/virtualMachines/runCommands/write",
+    "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/runCommand/action",
+    "Microsoft.Automation/automationAccounts/runbooks/write",
+    "Microsoft.Automation/automationAccounts/runbooks/draft/write",
+    "Microsoft.Automation/automationAccounts/runbooks/publish/action",
+    "Microsoft.Automation/automationAccounts/webhooks/write",
+    "Microsoft.Automation/automationAccounts/jobs/write",
+    "Microsoft.Web/sites/config/write",
+    "Microsoft.Web/sites/functions/write",
+    "Microsoft.Logic/workflows/write",
+    "Microsoft.KeyVault/vaults/write",
+    "Microsoft.KeyVault/vaults/accessPolicies/write",
+    "Microsoft.Network/networkSecurityGroups/securityRules/write",
+    "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
+    NULL,
+};
+
+/* What MicroBurst's Get-AzPasswords and bulk-command scripts leave in the
+ * activity log: each reveals a credential or runs code. */
+static const char *const d_credential_ops[] = {
+    "/listKeys/action",
+    "/listCredentials/action",
+    "/listValue/action",
+    "/listSecrets/action",
+    "/listConnectionStrings/action",
+    "/publishxml/action",
+    "/config/list/action",
+    "/config/authsettingsV2/list/action",
+    "/listClusterAdminCredential/action",
+    "/listClusterUserCredential/action",
+    "/runCommand/action",
+    "/accessPolicies/write",
+    NULL,
+};
+
+/* The resource types AzuriteExplorer.ps1 reads (research section 4.2). */
+static const char *const d_azurite_types[] = {
+    "Microsoft.Resources/subscriptions/resourceGroups",
+    "Microsoft.Compute/virtualMachines",
+    "Microsoft.Compute/virtualMachines/extensions",
+    "Microsoft.Network/networkInterfaces",
+    "Microsoft.Network/publicIPAddresses",
+    "Microsoft.Network/networkSecurityGroups",
+    "Microsoft.Network/virtualNetworks",
+    "Microsoft.Network/routeTables",
+    "Microsoft.Network/virtualNetworkGateways",
+    "Microsoft.Network/connections",
+    "Microsoft.Network/connections/sharedKey",
+    "Microsoft.Network/localNetworkGateways",
+    "Microsoft.Web/sites",
+    "Microsoft.Web/certificates",
+    "Microsoft.Sql/servers",
+    "Microsoft.Sql/servers/databases",
+    "Microsoft.Sql/servers/databases/transparentDataEncryption",
+    "Microsoft.Sql/servers/databases/auditingSettings",
+    "Microsoft.Sql/servers/databases/securityAlertPolicies",
+    "Microsoft.Sql/servers/databases/dataMaskingPolicies",
+    "Microsoft.KeyVault/vaults",
+    "Microsoft.Authorization/roleAssignments",
+    NULL,
+};
+
+/* Azure PowerShell's first-party application id (the appid claim). */
+static const char *const d_powershell_appids[] = { "1950a258-227b-4e31-a9cf-717495945fc2", NULL };
+
+/* Built-in role definition GUIDs (the same in every tenant): a role
+ * assignment naming one of these is never a custom role. */
+static const char *const d_builtin_roles[] = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",   /* Owner */
+    "b24988ac-6180-42a0-ab88-20f7382dd24c",   /* Contributor */
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7",   /* Reader */
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",   /* User Access Administrator */
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168",   /* Role Based Access Control Administrator */
+    "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",   /* Virtual Machine Contributor */
+    "4d97b98b-1d4f-4787-a291-c67834d212e7",   /* Network Contributor */
+    "17d1049b-9a84-46fb-8f53-869881c3d3ab",   /* Storage Account Contributor */
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe",   /* Storage Blob Data Contributor */
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",   /* Storage Blob Data Reader */
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483",   /* Key Vault Administrator */
+    "4633458b-17de-408a-b874-0445c86b69e6",   /* Key Vault Secrets User */
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",   /* Key Vault Secrets Officer */
+    "f25e0fa2-a7c8-4377-a976-54943a77a395",   /* Key Vault Contributor */
+    NULL,
+};
+
+/* Actions that make a custom role privileged: control of access itself,
+ * every write, code execution on VMs, keys and secrets. */
+static const char *const d_privileged_role_actions[] = {
+    "*",
+    "*/write",
+    "*/action",
+    "Microsoft.Authorization/*",
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Authorization/roleDefinitions/write",
+    "Microsoft.Authorization/elevateAccess/action",
+    "Microsoft.Compute/*",
+    "Microsoft.Compute/virtualMachines/*",
+    "Microsoft.Compute/virtualMachines/runCommand/action",
+    "Microsoft.Compute/virtualMachines/extensions/write",
+    "Microsoft.KeyVault/*",
+    "Microsoft.KeyVault/vaults/*",
+    "Microsoft.KeyVault/vaults/accessPolicies/write",
+    "*/listKeys/action",
+    "Microsoft.Storage/storageAccounts/listKeys/action",
+    "Microsoft.Automation/*",
+    "Microsoft.ManagedIdentity/*",
+    NULL,
+};
+
+/* MaxMind Anonymous-IP flags that make an address anonymous by default;
+ * is_hosting_provider is left out (every cloud VM is one). */
+static const char *const d_anonymous_flags[] = {
+    "is_anonymous", "is_anonymous_vpn", "is_public_proxy", "is_residential_proxy", "is_tor_exit_node", NULL,
+};
+
 static const char *const d_ssh_ports[] = { "22", NULL };
 static const char *const d_rdp_ports[] = { "3389", NULL };
 
@@ -401,6 +528,110 @@ static const struct key keys[] = {
          "create or get; nodes/proxy counts with any verb. Wildcards, escalate, bind "
          "and impersonate always count."),
 
+    BOOL("detectors.arm.enabled", arm.enabled, true,
+         "Run the Azure activity-log analytics (the arm.* alert types)."),
+    DUR("detectors.arm.pair_timeout", arm.pair_timeout_us, 1 * US_PER_HOUR,
+        "An operation is logged when it starts and again with its outcome; the "
+        "start waits this much event time for the outcome and is then analysed "
+        "as started (outcome unknown)."),
+    UINT("detectors.arm.max_principals", arm.max_principals, 200000, 1, UINT32_MAX, "principals",
+         "Principal profiles kept; beyond, the least recently seen is forgotten "
+         "(counted in the summary)."),
+    UINT("detectors.arm.max_usage", arm.max_usage, 200000, 1, UINT32_MAX, "entries",
+         "Organisation-wide address, /24 and country usage entries kept; beyond, "
+         "the least recently used is forgotten (counted in the summary)."),
+    UINT("detectors.arm.max_pending", arm.max_pending, 65536, 1, UINT32_MAX, "operations",
+         "Started operations held while they wait for their outcome; beyond, the "
+         "oldest is analysed at once as started."),
+    LIST("detectors.arm.trusted_principals", arm.trusted_principals, d_empty, "principals",
+         "Object ids, UPNs, caller names or application ids that never raise an "
+         "arm.* alert (break-glass accounts, a sanctioned red team)."),
+    LIST("detectors.arm.persistence_operations", arm.persistence_operations, d_persistence_ops,
+         "operations",
+         "Operations that can keep an attacker's access in place "
+         "(arm.session.inactive_account, arm.session.powershell). Compared "
+         "case-insensitively; an entry ending in '*' is a prefix."),
+    LIST("detectors.arm.credential_operations", arm.credential_operations, d_credential_ops,
+         "operation suffixes",
+         "Operation-name endings that reveal a credential or run code "
+         "(arm.toolkit.microburst): a principal doing these on many resources or "
+         "of many kinds within microburst_window is MicroBurst's footprint."),
+    DUR("detectors.arm.microburst_window", arm.microburst_window_us, 15 * US_PER_MIN,
+        "Sliding window of arm.toolkit.microburst's fan-out counts and of its "
+        "bulk run-command check."),
+    UINT("detectors.arm.microburst_min_resources", arm.microburst_min_resources, 5, 1, UINT32_MAX,
+         "resources",
+         "Distinct resources a principal must hit with credential operations "
+         "inside the window."),
+    UINT("detectors.arm.microburst_min_kinds", arm.microburst_min_kinds, 3, 1, UINT32_MAX, "kinds",
+         "Distinct kinds of credential operation (entries of "
+         "credential_operations) inside the window that also fire, however few "
+         "resources."),
+    UINT("detectors.arm.microburst_min_vms", arm.microburst_min_vms, 5, 1, UINT32_MAX, "VMs",
+         "Virtual machines one principal runs commands on inside the window "
+         "(MicroBurst's Invoke-AzVMBulkCMD)."),
+    DUR("detectors.arm.microburst_lookback", arm.microburst_lookback_us, 14 * US_PER_DAY,
+        "A fan-out alerts only when it is larger than the principal's own largest "
+        "in this much earlier history, so backup and deployment principals that "
+        "list keys at scale every day stay quiet."),
+    DUR("detectors.arm.runbook_window", arm.runbook_window_us, 30 * US_PER_MIN,
+        "A runbook with a 15-letter random name written, test-run or started, and "
+        "deleted within this window is MicroBurst's automation credential dump."),
+    LIST("detectors.arm.azurite_resource_types", arm.azurite_resource_types, d_azurite_types,
+         "resource types",
+         "Resource types whose reads (operation TYPE/read) make up an Azurite "
+         "sweep (arm.toolkit.azurite). The activity log records no reads: this "
+         "analytic needs a source that logs them."),
+    DUR("detectors.arm.azurite_window", arm.azurite_window_us, 10 * US_PER_MIN,
+        "Window in which one principal's reads are counted."),
+    UINT("detectors.arm.azurite_min_types", arm.azurite_min_types, 8, 1, UINT32_MAX, "types",
+         "Distinct listed resource types one principal must read inside the "
+         "window."),
+    DUR("detectors.arm.dormancy", arm.dormancy_us, 45 * US_PER_DAY,
+        "A principal with no operation for this long is inactive "
+        "(arm.session.inactive_account)."),
+    DUR("detectors.arm.min_history", arm.min_history_us, 7 * US_PER_DAY,
+        "Organisation history (event time since the first operation) needed "
+        "before a principal's habits are judged (arm.session.*)."),
+    LIST("detectors.arm.powershell_appids", arm.powershell_appids, d_powershell_appids, "app ids",
+         "Client application ids (claims.appid) that are Azure PowerShell "
+         "(arm.session.powershell)."),
+    DUR("detectors.arm.powershell_lookback", arm.powershell_lookback_us, 45 * US_PER_DAY,
+        "A principal that has not used PowerShell for this long and now does, "
+        "with persistence operations, raises arm.session.powershell."),
+    UINT("detectors.arm.powershell_min_ops", arm.powershell_min_ops, 10, 1, UINT32_MAX, "operations",
+         "Operations a principal needs in its history before a change of client "
+         "means anything."),
+    LIST("detectors.arm.builtin_role_ids", arm.builtin_role_ids, d_builtin_roles, "GUIDs",
+         "Role definition GUIDs that are built in. A role is custom when vigil "
+         "has seen its definition written (Microsoft.Authorization/roleDefinitions/write) "
+         "and it is not one of these."),
+    LIST("detectors.arm.privileged_role_actions", arm.privileged_role_actions,
+         d_privileged_role_actions, "actions",
+         "Actions that make a custom role privileged (raises the severity of "
+         "arm.persistence.custom_role to high). Compared case-insensitively."),
+    /* arm.location.* (src/detect/arm_location.c) */
+    DUR("detectors.arm.location_learning_period", arm.location_learning_us, 7 * US_PER_DAY,
+        "No arm.location.* alert for a principal until its history spans this "
+        "much event time, nor for anyone until the organisation's does."),
+    DUR("detectors.arm.location_lookback", arm.location_lookback_us, 30 * US_PER_DAY,
+        "How far back countries and addresses count as recently used."),
+    LIST("detectors.arm.trusted_ranges", arm.trusted_ranges, d_empty, "CIDRs",
+         "The organisation's own egress (VPN, offices, proxies): addresses in "
+         "these ranges never raise arm.location.* alerts."),
+    UINT("detectors.arm.org_common_principals", arm.org_common_principals, 3, 1, UINT32_MAX,
+         "principals",
+         "An address (or country) that at least this many other principals used "
+         "within location_lookback is the organisation's own, not suspicious."),
+    LIST("detectors.arm.anonymous_flags", arm.anonymous_flags, d_anonymous_flags, "flags",
+         "MaxMind Anonymous-IP flags that make an address anonymous "
+         "(arm.location.anonymous_ip), besides the tor and anonymizer intel labels."),
+    UINT("detectors.arm.travel_min_distance_km", arm.travel_min_distance_km, 500, 1, 40000, "km",
+         "Shortest distance between two locations that can be impossible travel."),
+    UINT("detectors.arm.travel_min_speed_kmh", arm.travel_min_speed_kmh, 800, 1, UINT32_MAX, "km/h",
+         "Speed the travel would need for it to be impossible (an airliner "
+         "cruises near 900)."),
+
     BOOL("detectors.network.enabled", network.enabled, true,
          "Run the flow-record analytics (the net.* alert types). They alert only on "
          "VMs of the --inventory, for a VM that held the same address for the whole "
@@ -553,6 +784,7 @@ static const struct { const char *path, *doc; } sections[] = {
     { "groups.arm_location", "Sign-in location analytics on the Azure activity log." },
     { "detectors", "Per-layer analytics." },
     { "detectors.k8s", "Kubernetes audit-log analytics (research/detections.md section 7)." },
+    { "detectors.arm", "Azure activity-log analytics: toolkits, sessions, custom roles, locations (docs/MANAGEMENT.md)." },
     { "detectors.network", "Flow-record analytics: SSH and RDP baselines, malicious peers (docs/NETWORK.md)." },
     { "run", "The streaming daemon, vigil run --config FILE: listeners, outputs, state and its counters." },
 };

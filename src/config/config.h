@@ -68,6 +68,46 @@ struct vigil_config {
         uint32_t max_baseline_vms;
         uint32_t top_peers;                     /* peers named in an alert */
     } network;
+    /* detectors.arm.*: the management layer (docs/MANAGEMENT.md) */
+    struct {
+        bool enabled;                           /* default true */
+        int64_t pair_timeout_us;                /* default 1h: a started operation waits this long for its outcome */
+        uint32_t max_principals;                /* profiles kept */
+        uint32_t max_usage;                     /* organisation address/country entries kept */
+        uint32_t max_pending;                   /* started operations awaiting their outcome */
+        struct strlist trusted_principals;      /* object ids, UPNs or app ids never alerted on */
+        struct strlist persistence_operations;  /* operation names (case-insensitive; trailing '*' = prefix) */
+        /* arm.toolkit.microburst */
+        struct strlist credential_operations;   /* operation-name suffixes that reveal credentials */
+        int64_t microburst_window_us;           /* default 15m */
+        uint32_t microburst_min_resources;      /* distinct resources with a credential operation */
+        uint32_t microburst_min_kinds;          /* distinct credential-operation kinds */
+        uint32_t microburst_min_vms;            /* runCommand on this many VMs */
+        int64_t microburst_lookback_us;         /* default 14d: a fan-out must beat the principal's own */
+        int64_t runbook_window_us;              /* create -> test/start -> delete within this */
+        /* arm.toolkit.azurite */
+        struct strlist azurite_resource_types;  /* resource types Azurite reads */
+        int64_t azurite_window_us;
+        uint32_t azurite_min_types;
+        /* arm.session.* */
+        int64_t dormancy_us;                    /* default 45d */
+        int64_t min_history_us;                 /* default 7d: the org history before dormancy/PowerShell can be judged */
+        struct strlist powershell_appids;
+        int64_t powershell_lookback_us;         /* default 45d */
+        uint32_t powershell_min_ops;            /* history a principal needs before its habits count */
+        /* arm.persistence.custom_role */
+        struct strlist builtin_role_ids;        /* role definition GUIDs that are built in */
+        struct strlist privileged_role_actions; /* actions that make a custom role privileged */
+        /* arm.location.* (src/detect/arm_location.c) keys follow the marker in config.c */
+        int64_t location_learning_us;           /* default 7d, per principal and organisation */
+        int64_t location_lookback_us;           /* default 30d */
+        struct strlist trusted_ranges;          /* CIDRs: the organisation's VPN / office egress */
+        uint32_t org_common_principals;         /* an address/country used by this many others is the org's */
+        struct strlist anonymous_flags;         /* MaxMind flags that count as anonymous */
+        uint32_t travel_min_distance_km;
+        uint32_t travel_min_speed_kmh;
+    } arm;
+
     /* run.*: the streaming daemon (vigil run --config FILE) */
     struct {
         char *ipfix_udp;                        /* "0.0.0.0:4739"; NULL: no listener */

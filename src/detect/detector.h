@@ -12,6 +12,7 @@ struct store;
 struct aggregator;
 struct intel;
 struct inventory;
+struct geoip;
 
 /* What a detector sees besides the event. */
 struct detect_ctx {
@@ -22,6 +23,9 @@ struct detect_ctx {
      * config); never NULL: empty when the user gave none. */
     const struct intel *intel;
     const struct inventory *inventory;
+    /* --geoip databases; never NULL: empty (every lookup misses) when the
+     * user gave none. */
+    const struct geoip *geoip;
 };
 
 struct detector {

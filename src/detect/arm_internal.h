@@ -1,0 +1,52 @@
+/* Between the management layer's two files: detect/arm.c (the detector:
+ * pairing of started and finished operations, principal profiles, the
+ * toolkit, session and custom-role analytics) and detect/arm_location.c
+ * (the three arm.location.* analytics, one group with one switch).
+ *
+ * arm.c turns each activity-log record into at most one struct arm_op,
+ * once its outcome is known, enriches it once, and hands it to the
+ * analytics before it updates the profiles: every analytic sees the
+ * history as it stood before the operation. */
+#ifndef VIGIL_ARM_INTERNAL_H
+#define VIGIL_ARM_INTERNAL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "detect/detector.h"
+#include "enrich/geoip.h"
+#include "enrich/intel.h"
+#include "state/principal.h"
+#include "util/buf.h"
+
+struct arm_op {
+    const struct event *ev;             /* the record analysed (with pos for evidence) */
+    const struct mgmt_op *op;
+    int64_t t_us;                       /* ev->time_us */
+    enum mgmt_outcome outcome;          /* the outcome after pairing */
+    vstr principal_key;                 /* object id, else caller, else appid; empty: nobody */
+    vstr principal_display;             /* upn, name or caller for people */
+    bool is_app;                        /* a service principal or managed identity */
+    bool trusted;                       /* detectors.arm.trusted_principals */
+    /* The caller address, when the record has one that says where a person
+     * is: public, not an Azure-internal or private address. */
+    bool public_ip;
+    struct geoip_result geo;            /* geo.found false without --geoip or a public_ip */
+    const struct intel_hit *tor_hit;    /* intel label tor at t, or NULL */
+    const struct intel_hit *anon_hit;   /* intel label anonymizer at t, or NULL */
+    const struct principal *prof;       /* profile before this operation; NULL: first sight */
+};
+
+/* The location analytics' own state (arm_location.c). */
+struct arm_location;
+struct arm_location *arm_location_new(const struct vigil_config *cfg);
+void arm_location_free(struct arm_location *L);
+/* Look at one operation; may emit arm.location.* alerts. tab gives the
+ * organisation-wide usage (as it stood before this operation). */
+void arm_location_on_op(struct arm_location *L, const struct arm_op *o, struct principals *tab,
+                        struct detect_ctx *ctx);
+/* Summary lines: what the analytics could not judge and why (no GeoIP,
+ * learning, no public addresses). */
+void arm_location_report(struct arm_location *L, buf *out);
+
+/* "Alice (alice@contoso.com)" style name for descriptions, into out. */
+void arm_principal_label(const struct arm_op *o, buf *out);
+#endif
