@@ -752,6 +752,10 @@ static const struct key keys[] = {
     LIST("run.intel", run.intel, d_empty, "[label=]files",
          "Threat-intel files, as scan's --intel: 'FILE' (malicious) or "
          "'tor=FILE', 'anonymizer=FILE', 'malicious=FILE'."),
+    LIST("run.geoip", run.geoip, d_empty, "files",
+         "MaxMind DB files (.mmdb), as scan's --geoip: a City or Country database, "
+         "and optionally Anonymous-IP and ASN databases; their answers are merged "
+         "per address. Read by the management-layer location analytics."),
     STR("run.inventory", run.inventory, NULL, "path",
         "VM inventory (JSON lines {vm, ip, from, to}), as scan's --inventory: which "
         "VM held which IP when. null: none."),
