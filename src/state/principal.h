@@ -35,7 +35,8 @@ struct store;
 
 #define PRINCIPAL_MAX_APPS 8
 #define PRINCIPAL_MAX_COUNTRIES 12
-#define USAGE_MAX_PRINCIPALS 64         /* distinct principals remembered per address / country */
+#define USAGE_MAX_PRINCIPALS 16         /* distinct principals remembered per address / country: enough to tell
+                                         * a shared egress (a few users) from one person's address */
 
 struct principal_app {
     char appid[40];                     /* GUID text, lower case; "" = none */
@@ -61,7 +62,8 @@ struct principal_location {
 };
 
 struct principal {
-    char *key;                          /* object id or caller (owned) */
+    char *key;                          /* object id or caller (owned; NUL-terminated) */
+    size_t key_len;                     /* the key may hold NULs: an attacker writes the log */
     char *display;                      /* upn, name or caller, for people (owned) */
     bool is_app;
     int64_t first_us, last_us;
