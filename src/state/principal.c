@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "util/blob.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/timeutil.h"
@@ -208,6 +209,7 @@ struct principal *principals_touch(struct principals *t, vstr key, bool *was_new
     p->key_len = key.n;
     p->display = xstrndup("", 0);
     p->first_us = p->last_us = TIME_NONE;
+    p->fanout_peak.t_us = TIME_NONE;
     ptable_place(&t->prof, p, h);
     t->prof.size++;
     if (was_new) *was_new = true;
@@ -306,6 +308,18 @@ void principal_note_location(struct principal *p, const struct principal_locatio
     if (!loc->valid) return;
     if (p->last_loc.valid && loc->t_us < p->last_loc.t_us) return;   /* a late record does not move it back */
     p->last_loc = *loc;
+}
+
+void principal_note_fanout(struct principal *p, uint32_t resources, uint32_t kinds, uint32_t vms, int64_t t_us,
+                           int64_t forget_before_us) {
+    struct principal_fanout *f = &p->fanout_peak;
+    if (f->t_us == TIME_NONE || f->t_us < forget_before_us) {
+        f->resources = f->kinds = f->vms = 0;
+    }
+    if (resources > f->resources) f->resources = resources;
+    if (kinds > f->kinds) f->kinds = kinds;
+    if (vms > f->vms) f->vms = vms;
+    if (f->t_us == TIME_NONE || t_us > f->t_us) f->t_us = t_us;
 }
 
 /* ---- organisation usage ----------------------------------------------------- */
@@ -432,174 +446,128 @@ void principals_each(const struct principals *t, void (*fn)(void *ud, const stru
 }
 
 /* ---- persistence ------------------------------------------------------------
- * One blob: magic, version, the history start, then every profile and
- * every usage entry, little-endian fixed-width fields and length-prefixed
- * strings. A doubles' bits are stored as their IEEE 754 image. */
-
-static void put_le(buf *b, uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; i++) buf_putc(b, (char)(uint8_t)(v >> (8 * i)));
-}
-
-static void put_i64(buf *b, int64_t v) { put_le(b, (uint64_t)v, 8); }
-
-static void put_f64(buf *b, double v) {
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    put_le(b, u, 8);
-}
-
-static void put_strn(buf *b, const char *s, size_t n) {
-    if (n > 65535) n = 65535;
-    put_le(b, n, 2);
-    buf_put(b, s, n);
-}
-
-static void put_str(buf *b, const char *s) { put_strn(b, s, strlen(s)); }
-
-struct reader { const uint8_t *p, *end; bool ok; };
-
-static uint64_t get_le(struct reader *r, int bytes) {
-    if (!r->ok || r->end - r->p < bytes) { r->ok = false; return 0; }
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += bytes;
-    return v;
-}
-
-static int64_t get_i64(struct reader *r) { return (int64_t)get_le(r, 8); }
-
-static double get_f64(struct reader *r) {
-    uint64_t u = get_le(r, 8);
-    double v;
-    memcpy(&v, &u, 8);
-    return v;
-}
-
-static void get_bytes(struct reader *r, void *dst, size_t n) {
-    if (!r->ok || (size_t)(r->end - r->p) < n) { r->ok = false; return; }
-    memcpy(dst, r->p, n);
-    r->p += n;
-}
-
-static vstr get_str(struct reader *r) {
-    size_t n = (size_t)get_le(r, 2);
-    if (!r->ok || (size_t)(r->end - r->p) < n) { r->ok = false; return VSTR_NULL; }
-    vstr s = { (const char *)r->p, n };
-    r->p += n;
-    return s;
-}
+ * One blob (util/blob.h fields): magic, version, the history start, then
+ * every profile and every usage entry. */
 
 static void write_profile(buf *b, const struct principal *p) {
-    put_strn(b, p->key, p->key_len);
-    put_str(b, p->display);
+    blob_put_str(b, p->key, p->key_len);
+    blob_put_str(b, p->display, strlen(p->display));
     buf_putc(b, (char)p->is_app);
-    put_i64(b, p->first_us);
-    put_i64(b, p->last_us);
-    put_le(b, p->ops, 8);
-    put_le(b, p->days, 4);
-    put_le(b, p->n_apps, 1);
+    blob_put_i64(b, p->first_us);
+    blob_put_i64(b, p->last_us);
+    blob_put_le(b, p->ops, 8);
+    blob_put_le(b, p->days, 4);
+    blob_put_le(b, p->n_apps, 1);
     for (uint32_t i = 0; i < p->n_apps; i++) {
-        put_str(b, p->apps[i].appid);
-        put_le(b, p->apps[i].count, 4);
-        put_i64(b, p->apps[i].first_us);
-        put_i64(b, p->apps[i].last_us);
+        blob_put_str(b, p->apps[i].appid, strlen(p->apps[i].appid));
+        blob_put_le(b, p->apps[i].count, 4);
+        blob_put_i64(b, p->apps[i].first_us);
+        blob_put_i64(b, p->apps[i].last_us);
     }
-    put_le(b, p->n_countries, 1);
+    blob_put_le(b, p->n_countries, 1);
     for (uint32_t i = 0; i < p->n_countries; i++) {
         buf_put(b, p->countries[i].cc, 2);
-        put_le(b, p->countries[i].count, 4);
-        put_le(b, p->countries[i].days, 4);
-        put_i64(b, p->countries[i].first_us);
-        put_i64(b, p->countries[i].last_us);
+        blob_put_le(b, p->countries[i].count, 4);
+        blob_put_le(b, p->countries[i].days, 4);
+        blob_put_i64(b, p->countries[i].first_us);
+        blob_put_i64(b, p->countries[i].last_us);
     }
     const struct principal_location *l = &p->last_loc;
     buf_putc(b, (char)l->valid);
     buf_put(b, l->cc, 2);
     buf_putc(b, (char)l->has_coords);
-    put_f64(b, l->lat);
-    put_f64(b, l->lon);
-    put_le(b, l->radius_km, 4);
+    blob_put_f64(b, l->lat);
+    blob_put_f64(b, l->lon);
+    blob_put_le(b, l->radius_km, 4);
     buf_put(b, l->ip.b, 16);
-    put_i64(b, l->t_us);
+    blob_put_i64(b, l->t_us);
+    blob_put_le(b, p->fanout_peak.resources, 4);
+    blob_put_le(b, p->fanout_peak.kinds, 4);
+    blob_put_le(b, p->fanout_peak.vms, 4);
+    blob_put_i64(b, p->fanout_peak.t_us);
 }
 
-static bool read_profile(struct principals *t, struct reader *r) {
-    vstr key = get_str(r), display = get_str(r);
+static bool read_profile(struct principals *t, struct blob_reader *r) {
+    vstr key = blob_get_str(r), display = blob_get_str(r);
     if (!r->ok) return false;
     bool was_new;
     struct principal *p = principals_touch(t, key, &was_new);
     if (!was_new) return false;                         /* the writer never repeats a key */
     free(p->display);
     p->display = xstrndup(display.p, display.n);
-    p->is_app = get_le(r, 1) != 0;
-    p->first_us = get_i64(r);
-    p->last_us = get_i64(r);
-    p->ops = get_le(r, 8);
-    p->days = (uint32_t)get_le(r, 4);
-    p->n_apps = (uint32_t)get_le(r, 1);
+    p->is_app = blob_get_le(r, 1) != 0;
+    p->first_us = blob_get_i64(r);
+    p->last_us = blob_get_i64(r);
+    p->ops = blob_get_le(r, 8);
+    p->days = (uint32_t)blob_get_le(r, 4);
+    p->n_apps = (uint32_t)blob_get_le(r, 1);
     if (p->n_apps > PRINCIPAL_MAX_APPS) return false;
     for (uint32_t i = 0; i < p->n_apps && r->ok; i++) {
         struct principal_app *a = &p->apps[i];
-        copy_lower(a->appid, sizeof a->appid, get_str(r));
-        a->count = (uint32_t)get_le(r, 4);
-        a->first_us = get_i64(r);
-        a->last_us = get_i64(r);
+        copy_lower(a->appid, sizeof a->appid, blob_get_str(r));
+        a->count = (uint32_t)blob_get_le(r, 4);
+        a->first_us = blob_get_i64(r);
+        a->last_us = blob_get_i64(r);
     }
-    p->n_countries = (uint32_t)get_le(r, 1);
+    p->n_countries = (uint32_t)blob_get_le(r, 1);
     if (p->n_countries > PRINCIPAL_MAX_COUNTRIES) return false;
     for (uint32_t i = 0; i < p->n_countries && r->ok; i++) {
         struct principal_country *c = &p->countries[i];
-        get_bytes(r, c->cc, 2);
+        blob_get_bytes(r, c->cc, 2);
         c->cc[2] = '\0';
-        c->count = (uint32_t)get_le(r, 4);
-        c->days = (uint32_t)get_le(r, 4);
-        c->first_us = get_i64(r);
-        c->last_us = get_i64(r);
+        c->count = (uint32_t)blob_get_le(r, 4);
+        c->days = (uint32_t)blob_get_le(r, 4);
+        c->first_us = blob_get_i64(r);
+        c->last_us = blob_get_i64(r);
     }
     struct principal_location *l = &p->last_loc;
-    l->valid = get_le(r, 1) != 0;
-    get_bytes(r, l->cc, 2);
+    l->valid = blob_get_le(r, 1) != 0;
+    blob_get_bytes(r, l->cc, 2);
     l->cc[2] = '\0';
-    l->has_coords = get_le(r, 1) != 0;
-    l->lat = get_f64(r);
-    l->lon = get_f64(r);
-    l->radius_km = (uint32_t)get_le(r, 4);
-    get_bytes(r, l->ip.b, 16);
-    l->t_us = get_i64(r);
+    l->has_coords = blob_get_le(r, 1) != 0;
+    l->lat = blob_get_f64(r);
+    l->lon = blob_get_f64(r);
+    l->radius_km = (uint32_t)blob_get_le(r, 4);
+    blob_get_bytes(r, l->ip.b, 16);
+    l->t_us = blob_get_i64(r);
+    p->fanout_peak.resources = (uint32_t)blob_get_le(r, 4);
+    p->fanout_peak.kinds = (uint32_t)blob_get_le(r, 4);
+    p->fanout_peak.vms = (uint32_t)blob_get_le(r, 4);
+    p->fanout_peak.t_us = blob_get_i64(r);
     return r->ok;
 }
 
 static void write_usage(buf *b, const struct usage_entry *e) {
     buf_putc(b, (char)e->key.kind);
     buf_put(b, e->key.b, 16);
-    put_i64(b, e->first_us);
-    put_i64(b, e->last_us);
-    put_i64(b, e->last_day);
-    put_le(b, e->days, 4);
-    put_le(b, e->n_users, 1);
+    blob_put_i64(b, e->first_us);
+    blob_put_i64(b, e->last_us);
+    blob_put_i64(b, e->last_day);
+    blob_put_le(b, e->days, 4);
+    blob_put_le(b, e->n_users, 1);
     for (uint32_t i = 0; i < e->n_users; i++) {
-        put_le(b, e->users[i].who, 8);
-        put_i64(b, e->users[i].last_us);
+        blob_put_le(b, e->users[i].who, 8);
+        blob_put_i64(b, e->users[i].last_us);
     }
 }
 
-static bool read_usage(struct principals *t, struct reader *r) {
+static bool read_usage(struct principals *t, struct blob_reader *r) {
     struct usage_key k;
     memset(&k, 0, sizeof k);
-    k.kind = (uint8_t)get_le(r, 1);
-    get_bytes(r, k.b, 16);
+    k.kind = (uint8_t)blob_get_le(r, 1);
+    blob_get_bytes(r, k.b, 16);
     if (!r->ok || k.kind > USAGE_PREFIX24) return false;
     struct usage_entry *e = use_touch(t, &k);
     if (e->first_us != TIME_NONE) return false;        /* repeated */
-    e->first_us = get_i64(r);
-    e->last_us = get_i64(r);
-    e->last_day = get_i64(r);
-    e->days = (uint32_t)get_le(r, 4);
-    e->n_users = (uint32_t)get_le(r, 1);
+    e->first_us = blob_get_i64(r);
+    e->last_us = blob_get_i64(r);
+    e->last_day = blob_get_i64(r);
+    e->days = (uint32_t)blob_get_le(r, 4);
+    e->n_users = (uint32_t)blob_get_le(r, 1);
     if (e->n_users > USAGE_MAX_PRINCIPALS) { e->n_users = 0; return false; }
     for (uint32_t i = 0; i < e->n_users; i++) {
-        e->users[i].who = get_le(r, 8);
-        e->users[i].last_us = get_i64(r);
+        e->users[i].who = blob_get_le(r, 8);
+        e->users[i].last_us = blob_get_i64(r);
     }
     return r->ok;
 }
@@ -609,11 +577,11 @@ int principals_save(const struct principals *t, struct store *st, const char *de
     buf_init(&b);
     buf_put(&b, BLOB_MAGIC, 3);
     buf_putc(&b, BLOB_VERSION);
-    put_i64(&b, t->history_start_us);
-    put_le(&b, t->prof.size, 4);
+    blob_put_i64(&b, t->history_start_us);
+    blob_put_le(&b, t->prof.size, 4);
     for (size_t i = 0; i < t->prof.cap; i++)
         if (t->prof.slot[i]) write_profile(&b, t->prof.slot[i]);
-    put_le(&b, t->use.size, 4);
+    blob_put_le(&b, t->use.size, 4);
     for (size_t i = 0; i < t->use.cap; i++)
         if (t->use.slot[i]) write_usage(&b, t->use.slot[i]);
     int rc = store_blob_put(st, detector, "principals", b.p, b.n);
@@ -630,14 +598,14 @@ static void clear_all(struct principals *t) {
 }
 
 static bool read_all(struct principals *t, const uint8_t *p, size_t n) {
-    struct reader r = { p, p + n, true };
+    struct blob_reader r = blob_reader(p, n);
     if (n < 4 || memcmp(p, BLOB_MAGIC, 3) != 0 || p[3] != BLOB_VERSION) return false;
     r.p += 4;
-    t->history_start_us = get_i64(&r);
-    uint64_t np = get_le(&r, 4);
+    t->history_start_us = blob_get_i64(&r);
+    uint64_t np = blob_get_le(&r, 4);
     for (uint64_t i = 0; i < np && r.ok; i++)
         if (!read_profile(t, &r)) return false;
-    uint64_t nu = get_le(&r, 4);
+    uint64_t nu = blob_get_le(&r, 4);
     for (uint64_t i = 0; i < nu && r.ok; i++)
         if (!read_usage(t, &r)) return false;
     return r.ok && r.p == r.end;

@@ -74,6 +74,12 @@ struct principal {
     uint32_t n_countries;
     struct principal_country countries[PRINCIPAL_MAX_COUNTRIES];
     struct principal_location last_loc;
+    /* The largest burst of credential-revealing operations this principal
+     * has made (arm.toolkit.microburst compares a new burst with it). */
+    struct principal_fanout {
+        uint32_t resources, kinds, vms;
+        int64_t t_us;                   /* when that burst ended; TIME_NONE: never */
+    } fanout_peak;
 };
 
 struct principals;
@@ -94,6 +100,10 @@ void principal_note_op(struct principals *t, struct principal *p, int64_t t_us, 
 void principal_note_app(struct principal *p, vstr appid, int64_t t_us);
 void principal_note_country(struct principal *p, const char cc[2], int64_t t_us);
 void principal_note_location(struct principal *p, const struct principal_location *loc);
+/* Fold a finished burst into fanout_peak; a peak older than
+ * forget_before_us no longer counts and is replaced. */
+void principal_note_fanout(struct principal *p, uint32_t resources, uint32_t kinds, uint32_t vms, int64_t t_us,
+                           int64_t forget_before_us);
 
 /* Lookups on one profile; NULL when absent. */
 const struct principal_app *principal_app(const struct principal *p, vstr appid);
