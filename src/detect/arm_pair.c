@@ -329,6 +329,7 @@ void arm_pair_offer(struct arm_pair *P, const struct event *ev, arm_pair_fn fn, 
 }
 
 void arm_pair_expire(struct arm_pair *P, int64_t watermark_us, arm_pair_fn fn, void *ud) {
+    if (watermark_us < INT64_MIN + P->timeout_us) return;
     for (size_t pos = P->head; pos < P->tail; pos++) {
         struct held *hd = &P->q[pos];
         if (!hd->h) continue;
