@@ -537,7 +537,7 @@ static const struct key keys[] = {
     UINT("detectors.arm.max_principals", arm.max_principals, 200000, 1, UINT32_MAX, "principals",
          "Principal profiles kept; beyond, the least recently seen is forgotten "
          "(counted in the summary)."),
-    UINT("detectors.arm.max_usage", arm.max_usage, 200000, 1, UINT32_MAX, "entries",
+    UINT("detectors.arm.max_usage", arm.max_usage, 100000, 1, UINT32_MAX, "entries",
          "Organisation-wide address, /24 and country usage entries kept; beyond, "
          "the least recently used is forgotten (counted in the summary)."),
     UINT("detectors.arm.max_pending", arm.max_pending, 65536, 1, UINT32_MAX, "operations",
