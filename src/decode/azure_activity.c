@@ -788,7 +788,7 @@ static void az_report(void *self, buf *out) {
     struct az_dec *d = self;
     if (d->batches || d->arrays || d->wrapped_docs)
         buf_printf(out, "  envelopes: %" PRIu64 " {\"records\":[...]} batches, %" PRIu64 " JSON arrays, %" PRIu64
-                   " records unwrapped from a shipper's message\n", d->batches, d->arrays, d->wrapped_docs);
+                   " documents unwrapped from a shipper's message\n", d->batches, d->arrays, d->wrapped_docs);
     buf_printf(out, "  activity events by shape: %" PRIu64 " diagnostic export, %" PRIu64 " REST/portal (%" PRIu64
                " of them wrapped)\n", d->ev_export, d->ev_rest, d->ev_wrapped);
     buf_printf(out, "  by phase: %" PRIu64 " begin, %" PRIu64 " accepted, %" PRIu64 " end (%" PRIu64
