@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "decode/decoder.h"
 #include "decode/json.h"
+#include "input/framer.h"
+#include "input/reader.h"
 #include "util/timeutil.h"
 
 extern const struct decoder_ops azure_activity_decoder;
@@ -521,6 +524,113 @@ static void test_sniff(void **state) {
                      &azure_activity_decoder);
 }
 
+/* ---- public samples (../shared/data; skipped where absent) ----------- */
+
+static const char *shared_data(void) {
+    const char *d = getenv("VIGIL_SHARED_DATA");
+    return d ? d : "../shared/data";
+}
+
+/* What a check wants of one event of a sample: its index, and a callback. */
+typedef void (*sample_check)(int index, const struct event *ev);
+
+/* Decode a sample the way vigil scan does (detected format, framing
+ * guessed from the head); return its event count, calling check on each. */
+static int decode_sample(const char *rel, sample_check check) {
+    char path[600], err[256];
+    snprintf(path, sizeof path, "%s/azure-activity/%s", shared_data(), rel);
+    struct reader *r = reader_open(path, err, sizeof err);
+    assert_non_null(r);
+    struct framer *fr = framer_new(r);
+    const struct decoder_ops *fmt = format_detect(framer_head(fr));
+    if (fmt != &azure_activity_decoder) fail_msg("%s: detected as %s", rel, fmt ? fmt->name : "nothing");
+    framer_set_mode(fr, format_frame_mode(fmt, fr));
+    struct rejects *rj = rejects_new(0, NULL);
+    void *dec = fmt->create(rel, rj);
+    struct record rec;
+    struct event ev;
+    int n = 0;
+    while (framer_next(fr, &rec) == 1) {
+        fmt->begin(dec, &rec);
+        while (fmt->next(dec, &ev)) {
+            if (check) check(n, &ev);
+            n++;
+        }
+    }
+    if (rejects_total(rj)) fail_msg("%s: %d records rejected", rel, (int)rejects_total(rj));
+    fmt->destroy(dec);
+    rejects_free(rj);
+    framer_free(fr);
+    reader_close(r);
+    return n;
+}
+
+static void check_beats_listkeys(int index, const struct event *ev) {
+    (void)index;
+    const struct mgmt_op *op = ev->u.mgmt;
+    assert_true(vstr_eqc(op->operation, "MICROSOFT.EVENTHUB/NAMESPACES/AUTHORIZATIONRULES/LISTKEYS/ACTION"));
+    assert_int_equal(op->principal_kind, MGMT_PRINCIPAL_APP);
+    assert_true(vstr_eqc(op->subscription, "8a4de8b5-095c-47d0-a96f-a75130c61d53"));
+    assert_true(vstr_eqc(op->resource_group, "SA-HEMA"));
+    assert_true(vstr_eqc(op->evidence_principal_type, "ServicePrincipal"));
+    assert_int_equal(op->phase, MGMT_PHASE_BEGIN);
+    assert_true(op->has_ip);
+    assert_int_equal(ev->time_us, at("2019-10-24T00:13:46.355425Z"));
+}
+
+static void check_msdocs_rest(int index, const struct event *ev) {
+    (void)index;
+    const struct mgmt_op *op = ev->u.mgmt;
+    assert_true(vstr_eqc(op->caller, "rob@contoso.com"));
+    assert_int_equal(ev->time_us, at("2018-01-29T20:42:31.381067Z"));     /* eventTimestamp, not submission */
+    assert_true(vstr_eqc(op->operation, "Microsoft.Network/networkSecurityGroups/write"));
+    assert_int_equal(op->phase, MGMT_PHASE_END);
+    assert_int_equal(op->outcome, MGMT_OUTCOME_SUCCEEDED);
+    assert_int_equal(op->principal_kind, MGMT_PRINCIPAL_USER);
+    assert_true(vstr_eqc(op->object_id, "f409edeb-4d29-44b5-9763-ee9348ad91bb"));
+    assert_true(vstr_eqc(op->caller_ip_text, "111.111.1.111"));            /* claims ipaddr */
+    assert_true(vstr_eqc(op->resource_group, "myResourceGroup"));
+    assert_true(vstr_eqc(op->operation_id, "04e575f8-48d0-4c43-a8b3-78c4eb01d287"));
+}
+
+static void check_otel_admin(int index, const struct event *ev) {
+    (void)index;
+    const struct mgmt_op *op = ev->u.mgmt;
+    assert_true(vstr_eqc(op->caller, "user@example.com"));
+    assert_true(vstr_eqc(op->object_id, "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"));
+    assert_true(vstr_eqc(op->auth_methods, "pwd,mfa"));
+    assert_int_equal(op->principal_kind, MGMT_PRINCIPAL_USER);
+    assert_true(vstr_eqc(op->subscription, "11111111-1111-1111-1111-111111111111"));
+    assert_int_equal(ev->pos.item, 1);
+}
+
+static void check_time_formats(int index, const struct event *ev) {
+    static const int64_t frac[11] = { 0, 0, 0, 0, 0, 0, 220000, 681666, 535404, 992099, 0 };
+    assert_int_equal(ev->time_us, at("2007-01-09T09:41:00Z") + frac[index]);
+}
+
+static void test_public_samples(void **state) {
+    (void)state;
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/azure-activity", shared_data());
+    if (stat(path, &st) != 0) skip();
+    assert_int_equal(decode_sample("otel-contrib/administrative-valid_1.json", check_otel_admin), 1);
+    assert_int_equal(decode_sample("otel-contrib/cornercases-identity_as_string.json", NULL), 1);
+    assert_int_equal(decode_sample("otel-contrib/cornercases-identity_as_object.json", NULL), 1);
+    assert_int_equal(decode_sample("msdocs/activity-log-storage-eventhub-example.json", NULL), 1);
+    assert_int_equal(decode_sample("msdocs/activity-log-rest-administrative-example.json", check_msdocs_rest), 1);
+    assert_int_equal(decode_sample("elastic-beats/activitylogs.log", check_beats_listkeys), 1);
+    assert_int_equal(decode_sample("elastic-beats/activitylogs_edgecases.log", NULL), 1);
+    assert_int_equal(decode_sample("elastic-integrations/test-activitylogs-raw.log", NULL), 3);
+    assert_int_equal(decode_sample("elastic-integrations/test-time-formats-corner-cases.log", check_time_formats), 11);
+    assert_int_equal(decode_sample("sekoia-intake-formats/administrative.json", NULL), 1);
+    assert_int_equal(decode_sample("sekoia-intake-formats/alert.json", NULL), 1);
+    assert_int_equal(decode_sample("sekoia-intake-formats/policy.json", NULL), 1);
+    assert_int_equal(decode_sample("sekoia-intake-formats/security.json", NULL), 1);
+    assert_int_equal(decode_sample("sekoia-intake-formats/sekoia-activity-logs.derived.jsonl", NULL), 4);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_records_batch_with_items, setup, teardown),
@@ -536,6 +646,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bad_record_between_good_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_minimal_record_without_operation, setup, teardown),
         cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_public_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
