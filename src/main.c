@@ -17,7 +17,7 @@
 #include "scan.h"
 
 static const char USAGE[] =
-    "usage: vigil scan [--config FILE] [--state DIR] [--geoip FILE.mmdb] [--intel [LABEL=]FILE]...\n"
+    "usage: vigil scan [--config FILE] [--state DIR] [--geoip FILE.mmdb]... [--intel [LABEL=]FILE]...\n"
     "                  [--inventory FILE] [--format NAME] [--out FILE] INPUT...\n"
     "       vigil run [--config FILE]\n"
     "       vigil flows [--format ipfix|pcap] [--out FILE] INPUT...\n"
@@ -68,9 +68,11 @@ static int cmd_scan(int argc, char **argv) {
     struct scan_options o = { 0 };
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     const char **intel = calloc((size_t)argc, sizeof *intel);
-    if (!inputs || !intel) abort();
+    const char **geoip = calloc((size_t)argc, sizeof *geoip);
+    if (!inputs || !intel || !geoip) abort();
     o.inputs = inputs;
     o.intel = intel;
+    o.geoip = geoip;
     int rc = -1;
     bool only_inputs = false;
     for (int i = 0; i < argc && rc < 0; i++) {
@@ -81,7 +83,7 @@ static int cmd_scan(int argc, char **argv) {
         if (k == ARG_HELP) { fputs(USAGE, stdout); rc = 0; break; }
         if (opt_value(argc, argv, &i, "--config", &v)) o.config_path = v;
         else if (opt_value(argc, argv, &i, "--state", &v)) o.state_dir = v;
-        else if (opt_value(argc, argv, &i, "--geoip", &v)) o.geoip_path = v;
+        else if (opt_value(argc, argv, &i, "--geoip", &v)) geoip[o.n_geoip++] = v;
         else if (opt_value(argc, argv, &i, "--intel", &v)) intel[o.n_intel++] = v;
         else if (opt_value(argc, argv, &i, "--inventory", &v)) o.inventory_path = v;
         else if (opt_value(argc, argv, &i, "--format", &v)) o.format = v;
@@ -92,6 +94,7 @@ static int cmd_scan(int argc, char **argv) {
     if (rc < 0) rc = scan_run(&o);
     free(inputs);
     free(intel);
+    free(geoip);
     return rc;
 }
 

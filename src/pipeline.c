@@ -8,6 +8,7 @@
 
 #include "alert/alert.h"
 #include "detect/detector.h"
+#include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
 #include "sink/jsonl.h"
@@ -30,6 +31,7 @@ struct pipeline {
     struct detect_ctx ctx;
     struct intel *intel;                /* empty when none was given */
     struct inventory *inventory;
+    struct geoip *geoip;                /* empty when none was given */
     int64_t last_tick_s;
     int64_t resumed_from;               /* watermark of the last run, or TIME_NONE */
     uint64_t events;
@@ -37,14 +39,22 @@ struct pipeline {
 
 /* ---- opening ------------------------------------------------------------ */
 
-/* Threat intel and the inventory: the detectors always get both, empty
- * when the user gave none, so no analytic needs a NULL check. */
+/* Threat intel, the inventory and GeoIP: the detectors always get all
+ * three, empty when the user gave none, so no analytic needs a NULL check. */
 static int load_enrichment(struct pipeline *p) {
     char err[512];
     p->intel = intel_new();
     p->inventory = inventory_new();
+    p->geoip = geoip_new();
     p->ctx.intel = p->intel;
     p->ctx.inventory = p->inventory;
+    p->ctx.geoip = p->geoip;
+    for (size_t i = 0; i < p->opt.n_geoip; i++) {
+        if (geoip_open(p->geoip, p->opt.geoip[i], err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", p->opt.who, err);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < p->opt.n_intel; i++) {
         if (intel_load(p->intel, p->opt.intel[i], err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s\n", p->opt.who, err);
@@ -147,6 +157,7 @@ void pipeline_close(struct pipeline *p) {
     if (p->out && p->out != stdout) fclose(p->out);
     intel_free(p->intel);
     inventory_free(p->inventory);
+    geoip_free(p->geoip);
     free(p);
 }
 
@@ -230,6 +241,7 @@ uint64_t pipeline_events(const struct pipeline *p) { return p->events; }
 uint64_t pipeline_alerts(const struct pipeline *p) { return aggregator_emitted(p->ag); }
 
 void pipeline_report(const struct pipeline *p, buf *b) {
+    geoip_report(p->geoip, b);
     if (p->opt.n_intel) intel_report(p->intel, b);
     if (p->opt.inventory_path) inventory_report(p->inventory, b);
     for (unsigned i = 0; i < p->n_det; i++)

@@ -29,6 +29,8 @@ struct pipeline_options {
     bool append;                        /* append to out_path rather than replace it */
     const char *const *intel;           /* "[LABEL=]FILE" each */
     size_t n_intel;
+    const char *const *geoip;           /* MaxMind DB files, merged into one handle */
+    size_t n_geoip;
     const char *inventory_path;         /* NULL: none */
     /* Start the watermark where the last run saved it (a daemon that
      * restarts); scan starts from nothing so that replays are identical. */
@@ -42,7 +44,8 @@ struct pipeline;
 
 /* NULL after one line on stderr (an unreadable threat-intel or inventory
  * file, a state directory that cannot be opened or loaded, an output that
- * cannot be written): the caller exits 2. */
+ * cannot be written, a GeoIP database that is unreadable or corrupt): the
+ * caller exits 2. */
 struct pipeline *pipeline_open(const struct pipeline_options *o);
 void pipeline_close(struct pipeline *p);
 

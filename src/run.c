@@ -291,6 +291,7 @@ static int open_pipeline(struct daemon *d) {
         .who = "vigil run", .cfg = c, .state_dir = c->run.state,
         .out_path = c->run.alerts && strcmp(c->run.alerts, "-") != 0 ? c->run.alerts : NULL, .append = true,
         .intel = (const char *const *)c->run.intel.v, .n_intel = c->run.intel.n,
+        .geoip = (const char *const *)c->run.geoip.v, .n_geoip = c->run.geoip.n,
         .inventory_path = c->run.inventory, .resume_watermark = true, .flush_each_alert = true,
     };
     return (d->pipe = pipeline_open(&po)) ? 0 : 2;

@@ -8,7 +8,6 @@
  * not a half-finished run. */
 #include "scan.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,17 +93,6 @@ static int open_inputs(struct scan *s) {
     return 0;
 }
 
-/* GeoIP comes with a later layer: the file must still be readable, and
- * the summary says nothing uses it yet. */
-static int check_readable(const char *what, const char *path) {
-    if (!path) return 0;
-    if (access(path, R_OK) != 0) {
-        fprintf(stderr, "vigil scan: cannot read %s file %s: %s\n", what, path, strerror(errno));
-        return 2;
-    }
-    return 0;
-}
-
 /* Inputs are opened before the pipeline, so that a missing input costs
  * nothing: no state directory created, no --out file truncated. */
 static int open_everything(struct scan *s) {
@@ -115,13 +103,13 @@ static int open_everything(struct scan *s) {
         fprintf(stderr, "vigil scan: %s\n", err);
         return 2;
     }
-    if (check_readable("GeoIP", o->geoip_path)) return 2;
     s->rj = rejects_new(s->cfg.reject_report_limit, stderr);
     int rc = open_inputs(s);
     if (rc) return rc;
     struct pipeline_options po = {
         .who = "vigil scan", .cfg = &s->cfg, .state_dir = o->state_dir, .out_path = o->out_path,
         .intel = o->intel, .n_intel = (size_t)o->n_intel, .inventory_path = o->inventory_path,
+        .geoip = o->geoip, .n_geoip = (size_t)o->n_geoip,
     };
     return (s->pipe = pipeline_open(&po)) ? 0 : 2;
 }
@@ -213,9 +201,6 @@ static void summary(struct scan *s) {
     }
     rejects_summary(s->rj, &b);
     if (!rejects_total(s->rj)) buf_puts(&b, "  no records rejected\n");
-    if (s->opt->geoip_path)
-        buf_puts(&b, "  note: --geoip is read by the management and Key Vault detectors, which this build does not "
-                     "have yet\n");
     pipeline_report(s->pipe, &b);
     fputs(buf_cstr(&b), stderr);
     buf_free(&b);

@@ -6,7 +6,8 @@
 struct scan_options {
     const char *config_path;
     const char *state_dir;
-    const char *geoip_path;
+    const char **geoip;          /* MaxMind DB files, in the order given */
+    int n_geoip;
     const char **intel;          /* as given: "label=FILE" or "FILE" */
     int n_intel;
     const char *inventory_path;

@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 VIGIL = sys.argv[1]
+TESTS = sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
 FAILS = []
 
 
@@ -46,6 +47,29 @@ def check(name, cond, p=None):
 
 def alerts(p):
     return [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+
+
+def write_geoip_dbs(tmp):
+    """A City and an Anonymous-IP database written by tests/tools/write_mmdb.pl;
+    None when perl's MaxMind DB writer is missing."""
+    tool = os.path.join(TESTS, "tools", "write_mmdb.pl")
+    specs = {
+        "city": {"database_type": "GeoIP2-City", "networks": [
+            {"network": "203.0.113.0/24", "country": "GB", "city": "London",
+             "latitude": 51.5, "longitude": -0.12, "accuracy_radius": 10}]},
+        "anon": {"database_type": "GeoIP2-Anonymous-IP", "networks": [
+            {"network": "203.0.113.7/32", "is_anonymous": True, "is_tor_exit_node": True}]},
+    }
+    if subprocess.run(["perl", "-MMaxMind::DB::Writer::Tree", "-e", "1"], capture_output=True).returncode:
+        return None
+    out = []
+    for name, spec in specs.items():
+        with open(os.path.join(tmp, name + ".json"), "w") as f:
+            json.dump(spec, f)
+        mmdb = os.path.join(tmp, name + ".mmdb")
+        subprocess.run(["perl", tool, os.path.join(tmp, name + ".json"), mmdb], check=True)
+        out.append(mmdb)
+    return out
 
 
 def main():
@@ -166,6 +190,26 @@ def main():
         check("unknown intel label: exit 2 naming it", p.returncode == 2 and "nolabel" in p.stderr, p)
         p = run(["scan", "--inventory", intel, good])
         check("inventory that is not JSON lines: exit 2", p.returncode == 2 and "tor.txt" in p.stderr, p)
+
+        # GeoIP: a file that is not a MaxMind DB stops the run before anything is written
+        notdb = os.path.join(tmp, "corrupt.mmdb")
+        with open(notdb, "wb") as f:
+            f.write(b"\xab\xcd\xefMaxMind.com" + b"\0" * 64)
+        out3 = os.path.join(tmp, "untouched3.jsonl")
+        p = run(["scan", "--geoip", notdb, "--out", out3, good])
+        check("corrupt --geoip: exit 2, one line naming it", p.returncode == 2 and
+              "corrupt.mmdb is not a usable MaxMind DB" in p.stderr and p.stderr.count("\n") == 1 and
+              not os.path.exists(out3), p)
+        p = run(["scan", "--geoip", os.path.join(tmp, "missing.mmdb"), good])
+        check("missing --geoip: exit 2", p.returncode == 2 and "cannot read GeoIP database" in p.stderr, p)
+        dbs = write_geoip_dbs(tmp)
+        if dbs:
+            p = run(["scan", "--geoip", dbs[0], "--geoip", dbs[1], good])
+            check("two --geoip accepted and reported", p.returncode == 0 and len(alerts(p)) == 1 and
+                  "geoip city.mmdb: GeoIP2-City" in p.stderr and
+                  "geoip anon.mmdb: GeoIP2-Anonymous-IP" in p.stderr, p)
+        else:
+            print("skip two --geoip (perl's MaxMind::DB::Writer is not installed)")
 
         cfg = os.path.join(tmp, "bad.yaml")
         with open(cfg, "w") as f:

@@ -537,7 +537,7 @@ static const struct key keys[] = {
     UINT("detectors.arm.max_principals", arm.max_principals, 200000, 1, UINT32_MAX, "principals",
          "Principal profiles kept; beyond, the least recently seen is forgotten "
          "(counted in the summary)."),
-    UINT("detectors.arm.max_usage", arm.max_usage, 200000, 1, UINT32_MAX, "entries",
+    UINT("detectors.arm.max_usage", arm.max_usage, 100000, 1, UINT32_MAX, "entries",
          "Organisation-wide address, /24 and country usage entries kept; beyond, "
          "the least recently used is forgotten (counted in the summary)."),
     UINT("detectors.arm.max_pending", arm.max_pending, 65536, 1, UINT32_MAX, "operations",
@@ -752,6 +752,10 @@ static const struct key keys[] = {
     LIST("run.intel", run.intel, d_empty, "[label=]files",
          "Threat-intel files, as scan's --intel: 'FILE' (malicious) or "
          "'tor=FILE', 'anonymizer=FILE', 'malicious=FILE'."),
+    LIST("run.geoip", run.geoip, d_empty, "files",
+         "MaxMind DB files (.mmdb), as scan's --geoip: a City or Country database, "
+         "and optionally Anonymous-IP and ASN databases; their answers are merged "
+         "per address. Read by the management-layer location analytics."),
     STR("run.inventory", run.inventory, NULL, "path",
         "VM inventory (JSON lines {vm, ip, from, to}), as scan's --inventory: which "
         "VM held which IP when. null: none."),

@@ -118,6 +118,7 @@ struct vigil_config {
         char *state;                            /* state directory; NULL: keep nothing */
         char *alerts;                           /* alert output; NULL or "-": stdout */
         struct strlist intel;                   /* "[LABEL=]FILE" each */
+        struct strlist geoip;                   /* MaxMind DB files */
         char *inventory;                        /* NULL: none */
         char *flow_log;                         /* every decoded flow as JSON lines; NULL: none */
         int64_t stats_interval_us;              /* default 60s; 0: only on SIGUSR1 and at exit */

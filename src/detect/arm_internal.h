@@ -47,6 +47,26 @@ void arm_location_on_op(struct arm_location *L, const struct arm_op *o, struct p
  * learning, no public addresses). */
 void arm_location_report(struct arm_location *L, buf *out);
 
+/* ---- pairing of started and finished operations (detect/arm_pair.c) --
+ * A started operation (BEGIN, ACCEPTED) is held, deep-copied, until its
+ * outcome arrives under the same correlationId, operation and resource;
+ * the outcome's record is then analysed once, completed with what only the
+ * start carried (the request body, the caller address). A start whose
+ * outcome does not come within the timeout is analysed as it is. */
+struct arm_pair;
+typedef void (*arm_pair_fn)(void *ud, const struct event *ev);
+struct arm_pair *arm_pair_new(size_t max_pending, int64_t timeout_us);
+void arm_pair_free(struct arm_pair *P);
+/* Offer one record; fn is called (now or never for this record) with the
+ * event to analyse: the record itself, or the completed outcome. */
+void arm_pair_offer(struct arm_pair *P, const struct event *ev, arm_pair_fn fn, void *ud);
+/* Release the starts whose outcome is overdue at watermark (all of them
+ * when watermark is INT64_MAX), oldest first. */
+void arm_pair_expire(struct arm_pair *P, int64_t watermark_us, arm_pair_fn fn, void *ud);
+uint64_t arm_pair_paired(const struct arm_pair *P);     /* outcomes matched to a held start */
+uint64_t arm_pair_unpaired(const struct arm_pair *P);   /* starts released without an outcome */
+uint64_t arm_pair_overflow(const struct arm_pair *P);   /* starts released early at max_pending */
+
 /* "Alice (alice@contoso.com)" style name for descriptions, into out. */
 void arm_principal_label(const struct arm_op *o, buf *out);
 #endif

@@ -35,7 +35,8 @@ struct store;
 
 #define PRINCIPAL_MAX_APPS 8
 #define PRINCIPAL_MAX_COUNTRIES 12
-#define USAGE_MAX_PRINCIPALS 64         /* distinct principals remembered per address / country */
+#define USAGE_MAX_PRINCIPALS 16         /* distinct principals remembered per address / country: enough to tell
+                                         * a shared egress (a few users) from one person's address */
 
 struct principal_app {
     char appid[40];                     /* GUID text, lower case; "" = none */
@@ -61,7 +62,8 @@ struct principal_location {
 };
 
 struct principal {
-    char *key;                          /* object id or caller (owned) */
+    char *key;                          /* object id or caller (owned; NUL-terminated) */
+    size_t key_len;                     /* the key may hold NULs: an attacker writes the log */
     char *display;                      /* upn, name or caller, for people (owned) */
     bool is_app;
     int64_t first_us, last_us;
@@ -72,6 +74,12 @@ struct principal {
     uint32_t n_countries;
     struct principal_country countries[PRINCIPAL_MAX_COUNTRIES];
     struct principal_location last_loc;
+    /* The largest burst of credential-revealing operations this principal
+     * has made (arm.toolkit.microburst compares a new burst with it). */
+    struct principal_fanout {
+        uint32_t resources, kinds, vms;
+        int64_t t_us;                   /* when that burst ended; TIME_NONE: never */
+    } fanout_peak;
 };
 
 struct principals;
@@ -92,6 +100,10 @@ void principal_note_op(struct principals *t, struct principal *p, int64_t t_us, 
 void principal_note_app(struct principal *p, vstr appid, int64_t t_us);
 void principal_note_country(struct principal *p, const char cc[2], int64_t t_us);
 void principal_note_location(struct principal *p, const struct principal_location *loc);
+/* Fold a finished burst into fanout_peak; a peak older than
+ * forget_before_us no longer counts and is replaced. */
+void principal_note_fanout(struct principal *p, uint32_t resources, uint32_t kinds, uint32_t vms, int64_t t_us,
+                           int64_t forget_before_us);
 
 /* Lookups on one profile; NULL when absent. */
 const struct principal_app *principal_app(const struct principal *p, vstr appid);
