@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Write vigil's demo estate: Kubernetes API server audit logs of two clusters,
-and the flow records, VM inventory and threat intel of the Azure VMs beside
-them (demo/network.py).
+the flow records, VM inventory and threat intel of the Azure VMs beside
+them (demo/network.py), and the subscription's activity log with the GeoIP
+and TOR data its location analytics use (demo/management.py).
 
 usage: generate.py OUTDIR
 
-Writes OUTDIR/history/* (eight days of ordinary life), OUTDIR/today/* (one
+Writes OUTDIR/history/* (eight days of ordinary life; seven weeks of the activity log), OUTDIR/today/* (one
 more day, with attacks in it), OUTDIR/network/* (inventory and intel) and
 OUTDIR/manifest.tsv: "@OPTION<TAB>VALUE" lines for the options every scan
-takes (@inventory FILE, @intel [LABEL=]FILE), then one "PHASE<TAB>FILE" line
+takes (@inventory FILE, @intel [LABEL=]FILE, @geoip FILE.mmdb), then one "PHASE<TAB>FILE" line
 per file (paths relative to OUTDIR), phases in the order they are to be
 scanned with one shared --state directory. demo/README.md tells the story
 and the alerts it should raise.
@@ -24,6 +25,7 @@ import random
 import sys
 from datetime import datetime, timedelta, timezone
 
+import management
 import network
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -1919,6 +1921,9 @@ class Estate:
             self.net.day(day_ms)
             date = (_EPOCH + timedelta(microseconds=START + d * DAY)).strftime("%Y-%m-%d")
             self._write_bytes("history/network/flows-%s.ipfix" % date, self.net.take(), "history")
+        options, files = management.write(self.outdir, SEED + 3)
+        self.options += options
+        self.manifest += [f for f in files if f[0] == "history"]
         # today
         for cl in (self.dc1, self.aks):
             cl.day(TODAY, today=True)
@@ -1930,6 +1935,7 @@ class Estate:
                     self.aks.records(self.aks.sorted_events()))
         self.net.today(TODAY // 1000)
         self._write_bytes("today/network/flows-2026-03-10.ipfix", self.net.take(), "today")
+        self.manifest += [f for f in files if f[0] == "today"]
         with open(os.path.join(self.outdir, "manifest.tsv"), "w") as f:
             for option, value in self.options:
                 f.write("%s\t%s\n" % (option, value))

@@ -2,8 +2,8 @@
  * manifest of phases ("history" then "today"). Each phase is one vigil scan
  * with the same --state directory, so what the first learns the second
  * uses, exactly as a user running vigil daily would see it. The manifest's
- * "@inventory" and "@intel" lines name the VM inventory and threat-intel
- * lists every scan takes. */
+ * "@inventory", "@intel" and "@geoip" lines name the VM inventory, the
+ * threat-intel lists and the MaxMind databases every scan takes. */
 #include "demo.h"
 
 #include <errno.h>
@@ -20,12 +20,15 @@
 
 #define MAX_FILES 64
 #define MAX_INTEL 8
+#define MAX_GEOIP 4
 
 /* The options every phase's scan takes, from the manifest's @ lines. */
 struct demo_options {
     char *inventory;
     char *intel[MAX_INTEL];
     int n_intel;
+    char *geoip[MAX_GEOIP];
+    int n_geoip;
 };
 
 static const char *generator_path(void) {
@@ -99,14 +102,17 @@ static int scan_phase(const char *dir, const char *phase, const char **files, in
     fflush(stdout);
     const char *intel[MAX_INTEL];
     for (int i = 0; i < dopt->n_intel; i++) intel[i] = dopt->intel[i];
+    const char *geoip[MAX_GEOIP];
+    for (int i = 0; i < dopt->n_geoip; i++) geoip[i] = dopt->geoip[i];
     struct scan_options o = { .state_dir = state, .out_path = out, .inputs = files, .n_inputs = n,
-                              .inventory_path = dopt->inventory, .intel = intel, .n_intel = dopt->n_intel };
+                              .inventory_path = dopt->inventory, .intel = intel, .n_intel = dopt->n_intel,
+                              .geoip = geoip, .n_geoip = dopt->n_geoip };
     int rc = scan_run(&o);
     if (rc == 0) print_alerts(out);
     return rc;
 }
 
-/* "@inventory FILE" and "@intel [LABEL=]FILE", FILE relative to dir. */
+/* "@inventory FILE", "@intel [LABEL=]FILE" and "@geoip FILE", FILE relative to dir. */
 static int manifest_option(const char *dir, const char *option, const char *value, struct demo_options *o) {
     const char *eq = strchr(value, '=');
     buf p;
@@ -122,6 +128,10 @@ static int manifest_option(const char *dir, const char *option, const char *valu
     }
     if (!strcmp(option, "@intel") && o->n_intel < MAX_INTEL) {
         o->intel[o->n_intel++] = path;
+        return 0;
+    }
+    if (!strcmp(option, "@geoip") && o->n_geoip < MAX_GEOIP) {
+        o->geoip[o->n_geoip++] = path;
         return 0;
     }
     free(path);
@@ -193,6 +203,7 @@ int demo_run(const char *dir_arg) {
     for (int i = 0; i < n; i++) free(paths[i]);
     free(dopt.inventory);
     for (int i = 0; i < dopt.n_intel; i++) free(dopt.intel[i]);
+    for (int i = 0; i < dopt.n_geoip; i++) free(dopt.geoip[i]);
     fclose(m);
     printf("\nvigil demo: telemetry, alerts (alerts-*.jsonl) and the store (state/vigil.db) are in %s\n", dir);
     return rc;

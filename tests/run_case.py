@@ -14,10 +14,19 @@ An optional `args` file holds extra arguments for vigil scan, one per line
 a "label=", is passed as that file's path; such files are not inputs. The
 case directory's args apply to every step; a step's own args follow them.
 
+Every `geoip*.json` of the case directory (for every step) or of a step's
+own directory is a spec for tests/tools/write_mmdb.pl: it is written to a
+MaxMind DB in a scratch directory and passed as --geoip FILE (the City and
+Anonymous-IP databases are separate files, so a case may have several).
+Without perl or its MaxMind::DB::Writer module such a case is skipped
+(exit 77); cases without GeoIP specs do not need them.
+
 Every alert line is also checked against the record contract of DESIGN.md.
 """
+import fnmatch
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +36,37 @@ REQUIRED = {"id": str, "type": str, "title": str, "severity": str, "tactics": li
             "entities": dict, "description": str, "remediation": list, "evidence": list,
             "properties": dict}
 NOT_INPUTS = {"expected.jsonl", "config.yaml", "README.md", "args"}
+GEOIP_SPECS = "geoip*.json"
+WRITE_MMDB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools", "write_mmdb.pl")
+SKIP = 77
+
+
+class Skip(Exception):
+    pass
+
+
+def geoip_specs(d):
+    return sorted(f for f in os.listdir(d) if fnmatch.fnmatch(f, GEOIP_SPECS) and os.path.isfile(os.path.join(d, f)))
+
+
+def can_write_mmdb():
+    if not shutil.which("perl"):
+        return False
+    return subprocess.run(["perl", "-MMaxMind::DB::Writer::Tree", "-e", "1"], capture_output=True).returncode == 0
+
+
+def geoip_args(d, scratch):
+    """--geoip FILE for each GeoIP spec of directory d, written into scratch."""
+    args = []
+    for spec in geoip_specs(d):
+        if not can_write_mmdb():
+            raise Skip("perl or its MaxMind::DB::Writer module is missing (scripts/install-deps.sh)")
+        out = os.path.join(scratch, "%s-%s.mmdb" % (os.path.basename(os.path.normpath(d)), spec[:-5]))
+        p = subprocess.run(["perl", WRITE_MMDB, os.path.join(d, spec), out], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("%s: write_mmdb.pl failed: %s" % (os.path.join(d, spec), p.stderr.strip()))
+        args += ["--geoip", out]
+    return args
 
 
 def extra_args(d):
@@ -50,7 +90,8 @@ def extra_args(d):
 
 def inputs_of(d, skip=frozenset()):
     return sorted(os.path.join(d, f) for f in os.listdir(d)
-                  if f not in NOT_INPUTS and f not in skip and os.path.isfile(os.path.join(d, f)))
+                  if f not in NOT_INPUTS and f not in skip and not fnmatch.fnmatch(f, GEOIP_SPECS)
+                  and os.path.isfile(os.path.join(d, f)))
 
 
 def check_record(a):
@@ -66,14 +107,14 @@ def check_record(a):
     return None
 
 
-def run_step(vigil, step_dir, state, config, case_args=()):
+def run_step(vigil, step_dir, state, config, case_args=(), scratch=None):
     cmd = [vigil, "scan"]
     if config:
         cmd += ["--config", config]
     if state:
         cmd += ["--state", state]
     own_args, own_files = extra_args(step_dir)
-    cmd += list(case_args) + own_args
+    cmd += list(case_args) + own_args + geoip_args(step_dir, scratch)
     cmd += inputs_of(step_dir, own_files)
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -111,14 +152,19 @@ def main():
     config = config if os.path.exists(config) else None
     steps = sorted((d for d in os.listdir(case) if d.isdigit() and os.path.isdir(os.path.join(case, d))), key=int)
     with tempfile.TemporaryDirectory() as tmp:
-        if not steps:
-            return 0 if run_step(vigil, case, None, config) else 1
-        case_args, _ = extra_args(case)
-        state = os.path.join(tmp, "state")
-        ok = True
-        for s in steps:
-            ok &= run_step(vigil, os.path.join(case, s), state, config, case_args)
-        return 0 if ok else 1
+        try:
+            if not steps:
+                return 0 if run_step(vigil, case, None, config, scratch=tmp) else 1
+            case_args, _ = extra_args(case)
+            case_args += geoip_args(case, tmp)
+            state = os.path.join(tmp, "state")
+            ok = True
+            for s in steps:
+                ok &= run_step(vigil, os.path.join(case, s), state, config, case_args, tmp)
+            return 0 if ok else 1
+        except Skip as e:
+            print("SKIP %s: %s" % (case, e))
+            return SKIP
 
 
 if __name__ == "__main__":
