@@ -233,12 +233,12 @@ static const char *outcome_name(enum mgmt_outcome o) {
 static void op_summary(const struct arm_op *o, char *out, size_t cap) {
     const struct mgmt_op *op = o->op;
     snprintf(out, cap, "%.*s (%s) on %.*s", (int)(op->operation.n > 80 ? 80 : op->operation.n), op->operation.p,
-             outcome_name(o->outcome), (int)(resource_of(op).n > 160 ? 160 : resource_of(op).n),
+             outcome_name(o->outcome), (int)(resource_of(op).n > 300 ? 300 : resource_of(op).n),
              resource_of(op).p);
 }
 
 static void add_op_evidence(struct alert *a, const struct arm_op *o) {
-    char s[320];
+    char s[560];
     op_summary(o, s, sizeof s);
     size_t n = strlen(s);
     snprintf(s + n, sizeof s - n, " by %.*s from %.*s", (int)(entity_of(o).n > 80 ? 80 : entity_of(o).n),
@@ -632,7 +632,7 @@ static void toolkit_azurite(struct arm_det *d, const struct arm_op *o, struct ac
 static void time_text(int64_t us, char *out, size_t cap) { time_format(us, out, cap); }
 
 static void operation_var(struct alert *a, const struct arm_op *o) {
-    char s[320];
+    char s[420];
     op_summary(o, s, sizeof s);
     alert_var(a, "operations", vstr_c(s));
 }
