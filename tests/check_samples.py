@@ -13,7 +13,19 @@ NOT_TELEMETRY = re.compile(r"\.(ya?ml|md|txt|golden)$")
 # A malformed file may hold nothing that names its format (fal_01_003.json is
 # `{"kind": 0}`), so those are scanned with the format named, as a user would.
 MALFORMED = {"fal_01_003.json": 1}
-FORMAT_OF_LAYER = {"k8s-audit": "k8s-audit"}
+FORMAT_OF_LAYER = {"k8s-audit": "k8s-audit", "azure-activity": "azure-activity"}
+# Events each file must yield, where the sample's documentation says (a
+# decoder that drops records quietly fails here, not only one that rejects).
+EVENTS = {
+    "azure-activity": {
+        "administrative-valid_1.json": 1, "cornercases-identity_as_string.json": 1,
+        "cornercases-identity_as_object.json": 1, "activity-log-storage-eventhub-example.json": 1,
+        "activity-log-rest-administrative-example.json": 1, "activitylogs.log": 1,
+        "activitylogs_edgecases.log": 1, "test-activitylogs-raw.log": 3,
+        "test-time-formats-corner-cases.log": 11, "administrative.json": 1, "alert.json": 1,
+        "policy.json": 1, "security.json": 1, "sekoia-activity-logs.derived.jsonl": 4,
+    },
+}
 
 
 def main():
@@ -38,9 +50,14 @@ def main():
             events += n_ev
             rejected = sum(int(x) for x in re.findall(r"rejected (\d+) record", p.stderr))
             want = MALFORMED.get(name, 0)
-            if p.returncode != 0 or rejected != want or (want == 0 and n_ev == 0):
+            want_events = EVENTS.get(layer, {}).get(name)
+            fmt = re.search(r"^  \S.*?: ([a-z0-9-]+), \d+ records", p.stderr, re.M)
+            if (p.returncode != 0 or rejected != want or (want == 0 and n_ev == 0)
+                    or (want_events is not None and n_ev != want_events)
+                    or not fmt or fmt.group(1) != FORMAT_OF_LAYER[layer]):
                 failures += 1
-                print(f"FAIL {path}: exit {p.returncode}, {n_ev} events, {rejected} rejected (want {want})")
+                print(f"FAIL {path}: exit {p.returncode}, format {fmt.group(1) if fmt else None}, {n_ev} events "
+                      f"(want {want_events if want_events is not None else 'some'}), {rejected} rejected (want {want})")
                 print(p.stderr)
     print(f"{files} sample files, {events} events, {failures} failures")
     return 1 if failures or files == 0 else 0

@@ -35,6 +35,52 @@ static bool digits(const char *p, size_t n, unsigned *out) {
     return true;
 }
 
+/* [.fraction] then an optional zone (Z, +hh:mm, +hhmm, -...; none is UTC),
+ * from p[*i]; the text must end there. */
+static bool parse_fraction(const char *p, size_t n, size_t *i, int64_t *frac_us) {
+    *frac_us = 0;
+    if (*i >= n || (p[*i] != '.' && p[*i] != ',')) return true;
+    (*i)++;
+    int64_t scale = 100000;
+    size_t start = *i;
+    while (*i < n && p[*i] >= '0' && p[*i] <= '9') {
+        if (scale > 0) { *frac_us += (p[*i] - '0') * scale; scale /= 10; }
+        (*i)++;
+    }
+    return *i > start;
+}
+
+static bool parse_zone(const char *p, size_t n, size_t i, int64_t *offset_s) {
+    *offset_s = 0;
+    if (i < n) {
+        if (p[i] == 'Z' || p[i] == 'z') {
+            i++;
+        } else if (p[i] == '+' || p[i] == '-') {
+            unsigned oh, om;
+            int sign = p[i] == '-' ? -1 : 1;
+            if (i + 3 > n || !digits(p + i + 1, 2, &oh)) return false;
+            i += 3;
+            if (i < n && p[i] == ':') i++;
+            if (i + 2 > n || !digits(p + i, 2, &om)) return false;
+            i += 2;
+            *offset_s = sign * (int64_t)(oh * 3600 + om * 60);
+        } else {
+            return false;
+        }
+    }
+    return i == n;
+}
+
+static bool civil_valid(unsigned M, unsigned D, unsigned h, unsigned m, unsigned sec) {
+    return M >= 1 && M <= 12 && D >= 1 && D <= 31 && h <= 23 && m <= 59 && sec <= 60;
+}
+
+static int64_t civil_to_us(unsigned Y, unsigned M, unsigned D, unsigned h, unsigned m, unsigned sec,
+                           int64_t frac_us, int64_t offset_s) {
+    int64_t secs = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset_s;
+    return secs * US_PER_SEC + frac_us;
+}
+
 bool time_parse(vstr s, int64_t *out_us) {
     unsigned Y, M, D, h, m, sec;
     const char *p = s.p;
@@ -44,41 +90,61 @@ bool time_parse(vstr s, int64_t *out_us) {
         !digits(p + 11, 2, &h) || p[13] != ':' || !digits(p + 14, 2, &m) || p[16] != ':' ||
         !digits(p + 17, 2, &sec))
         return false;
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return false;
+    if (!civil_valid(M, D, h, m, sec)) return false;
     size_t i = 19;
-    int64_t frac_us = 0;
-    if (i < s.n && (p[i] == '.' || p[i] == ',')) {
-        i++;
-        int64_t scale = 100000;
-        size_t start = i;
-        while (i < s.n && p[i] >= '0' && p[i] <= '9') {
-            if (scale > 0) { frac_us += (p[i] - '0') * scale; scale /= 10; }
-            i++;
-        }
-        if (i == start) return false;
-    }
-    int64_t offset_s = 0;
-    if (i < s.n) {
-        if (p[i] == 'Z' || p[i] == 'z') {
-            i++;
-        } else if (p[i] == '+' || p[i] == '-') {
-            unsigned oh, om;
-            int sign = p[i] == '-' ? -1 : 1;
-            if (i + 3 > s.n || !digits(p + i + 1, 2, &oh)) return false;
-            i += 3;
-            if (i < s.n && p[i] == ':') i++;
-            if (i + 2 > s.n || !digits(p + i, 2, &om)) return false;
-            i += 2;
-            offset_s = sign * (int64_t)(oh * 3600 + om * 60);
-        } else {
-            return false;
-        }
-    }
-    if (i != s.n) return false;
-    int64_t days = days_from_civil(Y, M, D);
-    int64_t secs = days * 86400 + h * 3600 + m * 60 + sec - offset_s;
-    *out_us = secs * US_PER_SEC + frac_us;
+    int64_t frac_us, offset_s;
+    if (!parse_fraction(p, s.n, &i, &frac_us) || !parse_zone(p, s.n, i, &offset_s)) return false;
+    *out_us = civil_to_us(Y, M, D, h, m, sec, frac_us, offset_s);
     return true;
+}
+
+/* 1 to max digits at p[*i], then the separator sep (0: none required). */
+static bool small_number(const char *p, size_t n, size_t *i, size_t max, char sep, unsigned *out) {
+    size_t start = *i;
+    unsigned v = 0;
+    while (*i < n && *i - start < max && p[*i] >= '0' && p[*i] <= '9') v = v * 10 + (unsigned)(p[(*i)++] - '0');
+    if (*i == start) return false;
+    if (sep) {
+        if (*i >= n || p[*i] != sep) return false;
+        (*i)++;
+    }
+    *out = v;
+    return true;
+}
+
+/* M/d/yyyy H:mm:ss[.f][ AM|PM][ zone] */
+static bool time_parse_dotnet(vstr s, int64_t *out_us) {
+    const char *p = s.p;
+    size_t n = s.n, i = 0;
+    unsigned Y, M, D, h, m, sec;
+    if (!small_number(p, n, &i, 2, '/', &M) || !small_number(p, n, &i, 2, '/', &D) ||
+        i + 4 > n || !digits(p + i, 4, &Y))
+        return false;
+    i += 4;
+    if (i >= n || p[i] != ' ') return false;
+    i++;
+    if (!small_number(p, n, &i, 2, ':', &h) || i + 5 > n || !digits(p + i, 2, &m) || p[i + 2] != ':' ||
+        !digits(p + i + 3, 2, &sec))
+        return false;
+    i += 5;
+    int64_t frac_us, offset_s;
+    if (!parse_fraction(p, n, &i, &frac_us)) return false;
+    if (i + 3 <= n && p[i] == ' ' && (p[i + 2] == 'M' || p[i + 2] == 'm')) {
+        char ap = p[i + 1];
+        bool pm = ap == 'P' || ap == 'p';
+        if (!pm && ap != 'A' && ap != 'a') return false;
+        if (h < 1 || h > 12) return false;
+        h = h % 12 + (pm ? 12 : 0);
+        i += 3;
+    }
+    if (i < n && p[i] == ' ') i++;
+    if (!civil_valid(M, D, h, m, sec) || !parse_zone(p, n, i, &offset_s)) return false;
+    *out_us = civil_to_us(Y, M, D, h, m, sec, frac_us, offset_s);
+    return true;
+}
+
+bool time_parse_lenient(vstr s, int64_t *out_us) {
+    return time_parse(s, out_us) || time_parse_dotnet(s, out_us);
 }
 
 void time_format(int64_t us, char *out, size_t cap) {

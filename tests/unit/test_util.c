@@ -25,6 +25,47 @@ static void test_time_parse(void **state) {
     assert_false(time_parse(VSTR("2026-03-01T10:00:00."), &t));
 }
 
+/* Every layout of elastic-integrations' test-time-formats-corner-cases.log
+ * (Azure activity log times), all 2007-01-09T09:41:00Z: month first, as
+ * .NET writes it, 12-hour clock, offsets, 2 to 9 fractional digits. */
+static void test_time_parse_lenient(void **state) {
+    (void)state;
+    static const struct { const char *text; int64_t frac_us; } cases[] = {
+        { "01/09/2007 09:41:00", 0 },
+        { "1/9/2007 09:41:00", 0 },
+        { "01/09/2007 09:41:00 AM", 0 },
+        { "1/9/2007 9:41:00 AM", 0 },
+        { "1/9/2007 10:41:00 AM +01:00", 0 },
+        { "2007-01-09T09:41:00", 0 },
+        { "2007-01-09T09:41:00.22Z", 220000 },
+        { "2007-01-09T09:41:00.6816663Z", 681666 },
+        { "2007-01-09T09:41:00.535404056Z", 535404 },
+        { "2007-01-09T09:41:00.992099+00:00", 992099 },
+        { "2007-01-09T11:41:00+02:00", 0 },
+    };
+    const int64_t at = INT64_C(1168335660) * US_PER_SEC;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int64_t t = 0;
+        assert_true(time_parse_lenient(vstr_c(cases[i].text), &t));
+        assert_int_equal(t, at + cases[i].frac_us);
+    }
+    int64_t t;
+    assert_true(time_parse_lenient(VSTR("1/9/2007 12:41:00 AM"), &t));   /* midnight hour */
+    assert_int_equal(t, at - 9 * US_PER_HOUR);
+    assert_true(time_parse_lenient(VSTR("1/9/2007 12:41:00 PM"), &t));   /* noon hour */
+    assert_int_equal(t, at + 3 * US_PER_HOUR);
+    assert_true(time_parse_lenient(VSTR("1/9/2007 9:41:00 PM"), &t));
+    assert_int_equal(t, at + 12 * US_PER_HOUR);
+    assert_false(time_parse_lenient(VSTR("1/9/2007 13:41:00 PM"), &t));
+    assert_false(time_parse_lenient(VSTR("13/9/2007 09:41:00"), &t));
+    assert_false(time_parse_lenient(VSTR("1/9/07 09:41:00"), &t));
+    assert_false(time_parse_lenient(VSTR("1/9/2007 09:41"), &t));
+    assert_false(time_parse_lenient(VSTR("1/9/2007 09:41:00 XM"), &t));
+    assert_false(time_parse_lenient(VSTR("1/9/2007 09:41:00 AM junk"), &t));
+    /* the strict parser keeps refusing the .NET layout (k8s and the rest) */
+    assert_false(time_parse(VSTR("1/9/2007 9:41:00 AM"), &t));
+}
+
 static void test_time_format(void **state) {
     (void)state;
     char s[40];
@@ -81,6 +122,7 @@ static void test_json_escaping(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_parse),
+        cmocka_unit_test(test_time_parse_lenient),
         cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_duration),
         cmocka_unit_test(test_json_escaping),
