@@ -83,6 +83,9 @@ def config_errors(tmp):
          "nothing to listen on"),
         ("unreadable threat-intel file", "run:\n  ipfix_udp: '127.0.0.1:0'\n  netflow_udp: null\n"
          "  ipfix_tcp: null\n  intel: [tor=/nonexistent/tor.txt]\n", "/nonexistent/tor.txt"),
+        ("unreadable GeoIP database", "run:\n  ipfix_udp: '127.0.0.1:0'\n  netflow_udp: null\n"
+         "  ipfix_tcp: null\n  geoip: [/nonexistent/City.mmdb]\n",
+         "cannot read GeoIP database /nonexistent/City.mmdb"),
         ("unwritable flow log", "run:\n  ipfix_udp: '127.0.0.1:0'\n  netflow_udp: null\n  ipfix_tcp: null\n"
          "  flow_log: /nonexistent/dir/flows.jsonl\n", "run.flow_log: cannot write /nonexistent/dir/flows.jsonl"),
         ("state directory on a file", "run:\n  ipfix_udp: '127.0.0.1:0'\n  netflow_udp: null\n  ipfix_tcp: null\n"

@@ -237,13 +237,15 @@ bool geoip_lookup(const struct geoip *g, const struct ipaddr *ip, struct geoip_r
             continue;
         }
         if (!res.found_entry) continue;
-        out->found = true;
         switch (d->kind) {
         case DB_LOCATION: read_location(&res.entry, out); break;
         case DB_ANONYMOUS: read_anonymous(&res.entry, out); break;
         case DB_ASN: read_asn(&res.entry, out); break;
         }
     }
+    /* An entry is not knowledge: MaxMind's Anonymous-IP test database maps
+     * every address to an empty record. Found means some field was given. */
+    out->found = out->country[0] || out->city[0] || out->has_location || out->anon || out->asn;
     return out->found;
 }
 

@@ -34,7 +34,7 @@ enum geoip_anon {
 };
 
 struct geoip_result {
-    bool found;                         /* any database knew the address */
+    bool found;                         /* some database gave a field for the address */
     char country[3];                    /* ISO 3166-1 alpha-2, "" when unknown */
     char country_name[64];              /* English name, "" when unknown */
     char city[64];                      /* English name, "" when unknown */

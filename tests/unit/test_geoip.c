@@ -1,7 +1,9 @@
 /* GeoIP: the known answers of MaxMind's test databases in ../shared/data
  * (skipped where absent), corrupt databases failing cleanly, databases
  * this test writes itself with tests/tools/write_mmdb.pl (skipped where
- * perl or its MaxMind writer is missing), and the geography helpers. */
+ * perl or its MaxMind writer is missing), and the geography helpers.
+ * With VIGIL_BENCH set, a lookup micro-benchmark on the three merged test
+ * databases prints nanoseconds per lookup (no timing assertion). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "enrich/geoip.h"
 #include "tmpdir.h"
@@ -141,6 +144,10 @@ static void test_anonymous_and_asn_merged(void **state) {
     r = look(g, "12.81.92.1");
     assert_int_equal(r.asn, 7018);
     assert_int_equal(r.anon, 0);
+    /* the Anonymous-IP test database maps every other address to an empty
+     * record: an entry without a field is not a find */
+    r = look(g, "37.1.2.3");
+    assert_false(r.found);
 
     buf b;
     buf_init(&b);
@@ -343,6 +350,46 @@ static void test_centroids(void **state) {
         if (!geo_country_centroid(test_countries[i], &lat, &lon)) fail_msg("no centroid for %s", test_countries[i]);
 }
 
+/* ---- micro-benchmark (VIGIL_BENCH=1; no assertion on time) ------------- */
+
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void test_bench_lookup(void **state) {
+    (void)state;
+    if (!getenv("VIGIL_BENCH")) skip();
+    struct geoip *g = geoip_new();
+    open_ok(g, shared_db("GeoIP2-City-Test.mmdb"));
+    open_ok(g, shared_db("GeoIP2-Anonymous-IP-Test.mmdb"));
+    open_ok(g, shared_db("GeoLite2-ASN-Test.mmdb"));
+    /* addresses that hit (the City test networks) and random ones that mostly miss */
+    static const char *const known[] = { "81.2.69.142", "2.125.160.216", "216.160.83.56", "89.160.20.112",
+                                         "175.16.199.1", "1.0.0.1", "186.30.236.1", "2001:218::1" };
+    enum { N = 1 << 14, ROUNDS = 32 };
+    struct ipaddr *ips = malloc(N * sizeof *ips);
+    assert_non_null(ips);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < N; i++) {
+        if (i % 2 == 0) { ips[i] = addr(known[(i / 2) % 8]); continue; }
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint8_t v4[4] = { (uint8_t)(x >> 56), (uint8_t)(x >> 48), (uint8_t)(x >> 40), (uint8_t)(x >> 32) };
+        ip_from_v4(&ips[i], v4);
+    }
+    volatile size_t found = 0;
+    struct geoip_result r;
+    double t0 = now_ns();
+    for (int k = 0; k < ROUNDS; k++)
+        for (int i = 0; i < N; i++) found += geoip_lookup(g, &ips[i], &r);
+    double ns = (now_ns() - t0) / ((double)N * ROUNDS);
+    print_message("geoip_lookup over 3 databases (City + Anonymous-IP + ASN): %.0f ns per lookup, %zu of %d found\n",
+                  ns, (size_t)found, N * ROUNDS);
+    free(ips);
+    geoip_free(g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_city_known_answers),
@@ -355,6 +402,7 @@ int main(void) {
         cmocka_unit_test(test_distance),
         cmocka_unit_test(test_borders),
         cmocka_unit_test(test_centroids),
+        cmocka_unit_test(test_bench_lookup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
