@@ -127,7 +127,7 @@ static void test_bounded_under_cardinality(void **state) {
 
 static void test_save_load_round_trip(void **state) {
     (void)state;
-    char dir[256];
+    char dir[64];
     assert_int_equal(tmpdir_make(dir, sizeof dir, "principal"), 0);
     char err[256];
     struct store *st = store_open(dir, err, sizeof err);
