@@ -84,7 +84,18 @@ struct az_dec {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static bool key_is(vstr k, const char *lit) { return vstr_eq_ci(k, vstr_c(lit)); }
+/* ASCII case-insensitive equality with a literal. Inline, so the length
+ * test (strlen of a literal folds to a constant) rejects most keys before
+ * any byte is compared: every key of every record passes through here. */
+static inline bool key_is(vstr k, const char *lit) {
+    size_t n = strlen(lit);
+    if (k.n != n) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char a = (unsigned char)k.p[i], b = (unsigned char)lit[i];
+        if (a != b && ((a | 0x20) != (b | 0x20) || (unsigned char)((a | 0x20) - 'a') > 'z' - 'a')) return false;
+    }
+    return true;
+}
 
 static void *vec_push(arena *a, void **arr, uint32_t *n, uint32_t *cap, size_t elem) {
     if (*n >= MAX_LIST) return NULL;
