@@ -75,6 +75,7 @@ struct az_dec {
     vstr body_str, body_raw;
     bool rest_shape;            /* REST / portal serialisation */
     bool known_field;           /* at least one activity-record key seen */
+    bool identity_parsed;       /* identity_doc / idp hold this record's identity */
     /* counters for the summary */
     uint64_t records, events, batches, arrays, wrapped_docs;
     uint64_t ev_export, ev_rest, ev_wrapped;
@@ -258,7 +259,11 @@ static void decode_identity(struct az_dec *d, jval *v) {
     if (!jv_str(v, &s)) { decode_identity_object(d, v); return; }
     vstr t = trim(s);
     jval root;
-    if (t.n && t.p[0] == '{') {
+    /* Only the first encoded identity of a record is parsed: parsing a
+     * second (a duplicated key) would reuse the buffer and parser that the
+     * first one's claims point into. */
+    if (t.n && t.p[0] == '{' && !d->identity_parsed) {
+        d->identity_parsed = true;
         if (parse_copy(d->idp, &d->identity_doc, t, &root) && jv_type(&root) == JT_OBJECT) {
             decode_identity_object(d, &root);
             if (!jparser_error(d->idp)) return;
@@ -400,6 +405,7 @@ static void reset_record(struct az_dec *d) {
     d->body_str = d->body_raw = VSTR_NULL;
     d->rest_shape = false;
     d->known_field = false;
+    d->identity_parsed = false;
 }
 
 /* One field of an activity record. Returns false for keys it does not know. */
@@ -776,6 +782,10 @@ static int az_next(void *self, struct event *out) {
             jval item;
             if (!jv_arr_next(&d->list, &item)) {
                 if (jparser_error(d->cur)) reject(d, R_JSON, vstr_c(jparser_errmsg(d->cur)));
+                /* a bare array is the whole document; a batch's object may
+                 * go on after its records */
+                else if (!d->list_is_records && !jparse_at_end(d->cur))
+                    reject(d, R_JSON, VSTR("trailing content after the array"));
                 d->state = ST_DONE;
                 return 0;
             }
