@@ -810,15 +810,16 @@ static void az_report(void *self, buf *out) {
     if (d->batches || d->arrays || d->wrapped_docs)
         buf_printf(out, "  envelopes: %" PRIu64 " {\"records\":[...]} batches, %" PRIu64 " JSON arrays, %" PRIu64
                    " documents unwrapped from a shipper's message\n", d->batches, d->arrays, d->wrapped_docs);
-    buf_printf(out, "  activity events by shape: %" PRIu64 " diagnostic export, %" PRIu64 " REST/portal (%" PRIu64
-               " of them wrapped)\n", d->ev_export, d->ev_rest, d->ev_wrapped);
+    if (!d->events) return;
+    buf_printf(out, "  activity events by shape: %" PRIu64 " diagnostic export, %" PRIu64 " REST/portal; %" PRIu64
+               " of them out of a shipper's wrapper\n", d->ev_export, d->ev_rest, d->ev_wrapped);
     buf_printf(out, "  by phase: %" PRIu64 " begin, %" PRIu64 " accepted, %" PRIu64 " end (%" PRIu64
                " succeeded, %" PRIu64 " failed), %" PRIu64 " single (unpaired, reads, health, alerts, policy)\n",
                d->phase[MGMT_PHASE_BEGIN], d->phase[MGMT_PHASE_ACCEPTED], d->phase[MGMT_PHASE_END], d->succeeded,
                d->failed, d->phase[MGMT_PHASE_SINGLE]);
     if (d->reads)
         buf_printf(out, "  %" PRIu64 " read operations\n", d->reads);
-    else if (d->events)
+    else
         buf_puts(out, "  no read operations: arm.toolkit.azurite cannot fire on this input (the activity log does "
                       "not record reads)\n");
     if (d->bodies_parsed || d->bodies_not_json)
