@@ -75,6 +75,7 @@ struct az_dec {
     vstr body_str, body_raw;
     bool rest_shape;            /* REST / portal serialisation */
     bool known_field;           /* at least one activity-record key seen */
+    bool identity_parsed;       /* identity_doc / idp hold this record's identity */
     /* counters for the summary */
     uint64_t records, events, batches, arrays, wrapped_docs;
     uint64_t ev_export, ev_rest, ev_wrapped;
@@ -84,7 +85,18 @@ struct az_dec {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static bool key_is(vstr k, const char *lit) { return vstr_eq_ci(k, vstr_c(lit)); }
+/* ASCII case-insensitive equality with a literal. Inline, so the length
+ * test (strlen of a literal folds to a constant) rejects most keys before
+ * any byte is compared: every key of every record passes through here. */
+static inline bool key_is(vstr k, const char *lit) {
+    size_t n = strlen(lit);
+    if (k.n != n) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char a = (unsigned char)k.p[i], b = (unsigned char)lit[i];
+        if (a != b && ((a | 0x20) != (b | 0x20) || (unsigned char)((a | 0x20) - 'a') > 'z' - 'a')) return false;
+    }
+    return true;
+}
 
 static void *vec_push(arena *a, void **arr, uint32_t *n, uint32_t *cap, size_t elem) {
     if (*n >= MAX_LIST) return NULL;
@@ -247,7 +259,11 @@ static void decode_identity(struct az_dec *d, jval *v) {
     if (!jv_str(v, &s)) { decode_identity_object(d, v); return; }
     vstr t = trim(s);
     jval root;
-    if (t.n && t.p[0] == '{') {
+    /* Only the first encoded identity of a record is parsed: parsing a
+     * second (a duplicated key) would reuse the buffer and parser that the
+     * first one's claims point into. */
+    if (t.n && t.p[0] == '{' && !d->identity_parsed) {
+        d->identity_parsed = true;
         if (parse_copy(d->idp, &d->identity_doc, t, &root) && jv_type(&root) == JT_OBJECT) {
             decode_identity_object(d, &root);
             if (!jparser_error(d->idp)) return;
@@ -389,6 +405,7 @@ static void reset_record(struct az_dec *d) {
     d->body_str = d->body_raw = VSTR_NULL;
     d->rest_shape = false;
     d->known_field = false;
+    d->identity_parsed = false;
 }
 
 /* One field of an activity record. Returns false for keys it does not know. */
@@ -765,6 +782,10 @@ static int az_next(void *self, struct event *out) {
             jval item;
             if (!jv_arr_next(&d->list, &item)) {
                 if (jparser_error(d->cur)) reject(d, R_JSON, vstr_c(jparser_errmsg(d->cur)));
+                /* a bare array is the whole document; a batch's object may
+                 * go on after its records */
+                else if (!d->list_is_records && !jparse_at_end(d->cur))
+                    reject(d, R_JSON, VSTR("trailing content after the array"));
                 d->state = ST_DONE;
                 return 0;
             }
@@ -789,15 +810,16 @@ static void az_report(void *self, buf *out) {
     if (d->batches || d->arrays || d->wrapped_docs)
         buf_printf(out, "  envelopes: %" PRIu64 " {\"records\":[...]} batches, %" PRIu64 " JSON arrays, %" PRIu64
                    " documents unwrapped from a shipper's message\n", d->batches, d->arrays, d->wrapped_docs);
-    buf_printf(out, "  activity events by shape: %" PRIu64 " diagnostic export, %" PRIu64 " REST/portal (%" PRIu64
-               " of them wrapped)\n", d->ev_export, d->ev_rest, d->ev_wrapped);
+    if (!d->events) return;
+    buf_printf(out, "  activity events by shape: %" PRIu64 " diagnostic export, %" PRIu64 " REST/portal; %" PRIu64
+               " of them out of a shipper's wrapper\n", d->ev_export, d->ev_rest, d->ev_wrapped);
     buf_printf(out, "  by phase: %" PRIu64 " begin, %" PRIu64 " accepted, %" PRIu64 " end (%" PRIu64
                " succeeded, %" PRIu64 " failed), %" PRIu64 " single (unpaired, reads, health, alerts, policy)\n",
                d->phase[MGMT_PHASE_BEGIN], d->phase[MGMT_PHASE_ACCEPTED], d->phase[MGMT_PHASE_END], d->succeeded,
                d->failed, d->phase[MGMT_PHASE_SINGLE]);
     if (d->reads)
         buf_printf(out, "  %" PRIu64 " read operations\n", d->reads);
-    else if (d->events)
+    else
         buf_puts(out, "  no read operations: arm.toolkit.azurite cannot fire on this input (the activity log does "
                       "not record reads)\n");
     if (d->bodies_parsed || d->bodies_not_json)

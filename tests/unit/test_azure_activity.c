@@ -261,6 +261,9 @@ static void test_rest_array_as_the_cli_prints_it(void **state) {
     assert_int_equal(f->ev[1].ev.pos.item, 2);
     assert_int_equal(f->ev[1].op.outcome, MGMT_OUTCOME_FAILED);
     assert_int_equal(rejects_total(f->rj), 0);
+    /* the records before trailing garbage still count; the garbage is rejected */
+    assert_int_equal(feed(f, "[{\"time\":\"2026-03-01T10:00:00Z\",\"category\":\"Administrative\"}] x"), 1);
+    assert_int_equal(rejects_total(f->rj), 1);
 }
 
 /* ---- identity and claims --------------------------------------------- */
@@ -284,6 +287,13 @@ static void test_identity_as_string(void **state) {
     assert_true(vstr_eqc(op->evidence_principal_type, "ServicePrincipal"));
     assert_int_equal(op->principal_kind, MGMT_PRINCIPAL_APP);
     assert_int_equal(op->caller.n, 0);
+    /* a duplicated identity key: the first encoded one stands, and its
+     * claims stay readable (the second is not parsed over them) */
+    assert_int_equal(feed(f, "{\"time\":\"2026-03-01T10:00:00Z\",\"identity\":\"{\\\"claims\\\":{\\\"upn\\\":\\\"u1\\\"}}\","
+                             "\"identity\":\"{\\\"claims\\\":{\\\"upn\\\":\\\"u2-a-much-longer-name-so-that-the-buffer-grows"
+                             "-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\\"}}\"}"),
+                     1);
+    assert_true(vstr_eqc(last(f)->upn, "u1"));
     assert_int_equal(rejects_total(f->rj), 0);
 }
 
