@@ -179,6 +179,12 @@ static void test_microburst_key_fanout(void **state) {
     assert_string_equal(fx->entities[0], "alice@contoso.com");
     assert_non_null(strstr(buf_cstr(&fx->json), "\"variant\":\"passwords\""));
     assert_non_null(strstr(buf_cstr(&fx->json), "\"resources\":5"));
+    /* the summary tells what this input could not show */
+    buf r;
+    buf_init(&r);
+    arm_detector.report(fx->det, &r);
+    assert_non_null(strstr(buf_cstr(&r), "no read operations in the input: arm.toolkit.azurite cannot fire"));
+    buf_free(&r);
 }
 
 /* A backup principal lists every key each night: learned in the first
@@ -236,6 +242,11 @@ static void test_azurite_reads(void **state) {
     assert_int_equal(fx->n_alerts, 1);
     assert_string_equal(fx->types[0], "arm.toolkit.azurite");
     assert_string_equal(fx->entities[0], "eve@contoso.com");
+    buf r;
+    buf_init(&r);
+    arm_detector.report(fx->det, &r);
+    assert_null(strstr(buf_cstr(&r), "no read operations"));
+    buf_free(&r);
 }
 
 static void test_inactive_account(void **state) {

@@ -506,7 +506,7 @@ static void test_minimal_record_without_operation(void **state) {
     assert_int_equal(f->ev[0].ev.time_us, at("2007-01-09T09:41:00Z"));
     assert_int_equal(last(f)->operation.n, 0);
     assert_int_equal(last(f)->phase, MGMT_PHASE_SINGLE);
-    assert_non_null(strstr(report(f), "no read operations: arm.toolkit.azurite cannot fire"));
+    assert_non_null(strstr(report(f), "0 read operations"));
 }
 
 static void test_sniff(void **state) {
