@@ -26,10 +26,10 @@
 
 #include "decode/decoder.h"
 #include "decode/json.h"
+#include "decode/jsonrec.h"
 #include "util/arena.h"
 #include "util/timeutil.h"
 
-#define MAX_LIST 4096          /* elements kept per array; beyond is hostile */
 
 static const char R_JSON[] = "invalid JSON";
 static const char R_NOT_OBJECT[] = "record is not a JSON object";
@@ -98,20 +98,6 @@ static inline bool key_is(vstr k, const char *lit) {
     return true;
 }
 
-static void *vec_push(arena *a, void **arr, uint32_t *n, uint32_t *cap, size_t elem) {
-    if (*n >= MAX_LIST) return NULL;
-    if (*n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 4;
-        void *p = arena_alloc(a, ncap * elem);
-        if (*n) memcpy(p, *arr, *n * elem);
-        *arr = p;
-        *cap = ncap;
-    }
-    void *slot = (char *)*arr + (size_t)*n * elem;
-    memset(slot, 0, elem);
-    (*n)++;
-    return slot;
-}
 
 /* Append the strings of a JSON array to a list that may already hold some
  * (permissions[] contribute to one list of actions). */
@@ -122,14 +108,11 @@ static void str_array_append(arena *a, jval *v, vstr **out, uint32_t *n, uint32_
     while (jv_arr_next(&it, &e)) {
         vstr s;
         if (!jv_str(&e, &s)) continue;
-        vstr *slot = vec_push(a, (void **)out, n, cap, sizeof **out);
+        vstr *slot = jsonrec_push(a, (void **)out, n, cap, sizeof **out);
         if (slot) *slot = s;
     }
 }
 
-static void str_field(jval *v, vstr *out) {
-    if (!jv_str(v, out)) *out = VSTR_NULL;
-}
 
 /* A REST field is {"value":..., "localizedValue":...}; the export writes
  * the bare string. Returns true when it was the object form. */
@@ -141,7 +124,7 @@ static bool value_field(jval *v, vstr *out) {
     if (jv_str(v, out)) return false;
     if (!jv_obj_begin(v, &it)) return false;
     while (jv_obj_next(&it, &k, &e))
-        if (key_is(k, "value")) str_field(&e, out);
+        if (key_is(k, "value")) jsonrec_str(&e, out);
     return true;
 }
 
@@ -164,7 +147,7 @@ static bool parse_copy(jparser *p, buf *doc, vstr text, jval *root) {
 
 static void claim_value(jval *v, vstr *out) {
     if (jv_type(v) == JT_ARRAY) jv_raw(v, out);   /* amr as a v2 token writes it */
-    else str_field(v, out);
+    else jsonrec_str(v, out);
 }
 
 static void decode_claim(struct claims *c, vstr k, jval *v) {
@@ -173,36 +156,36 @@ static void decode_claim(struct claims *c, vstr k, jval *v) {
         size_t i = k.n;
         while (i > 0 && k.p[i - 1] != '/') i--;
         vstr tail = { k.p + i, k.n - i };
-        if (key_is(tail, "objectidentifier")) str_field(v, &c->oid);
-        else if (key_is(tail, "upn")) str_field(v, &c->upn);
-        else if (key_is(tail, "name")) str_field(v, &c->name_uri);
-        else if (key_is(tail, "tenantid")) str_field(v, &c->tid);
+        if (key_is(tail, "objectidentifier")) jsonrec_str(v, &c->oid);
+        else if (key_is(tail, "upn")) jsonrec_str(v, &c->upn);
+        else if (key_is(tail, "name")) jsonrec_str(v, &c->name_uri);
+        else if (key_is(tail, "tenantid")) jsonrec_str(v, &c->tid);
         else if (key_is(tail, "authnmethodsreferences")) claim_value(v, &c->amr);
         return;
     }
     switch (k.n) {
     case 3:
-        if (key_is(k, "oid")) str_field(v, &c->oid);
-        else if (key_is(k, "upn")) str_field(v, &c->upn);
-        else if (key_is(k, "azp")) str_field(v, &c->azp);
-        else if (key_is(k, "tid")) str_field(v, &c->tid);
+        if (key_is(k, "oid")) jsonrec_str(v, &c->oid);
+        else if (key_is(k, "upn")) jsonrec_str(v, &c->upn);
+        else if (key_is(k, "azp")) jsonrec_str(v, &c->azp);
+        else if (key_is(k, "tid")) jsonrec_str(v, &c->tid);
         else if (key_is(k, "amr")) claim_value(v, &c->amr);
         break;
     case 4:
-        if (key_is(k, "name")) str_field(v, &c->name_short);
+        if (key_is(k, "name")) jsonrec_str(v, &c->name_short);
         break;
     case 5:
-        if (key_is(k, "appid")) str_field(v, &c->appid);
-        else if (key_is(k, "idtyp")) str_field(v, &c->idtyp);
+        if (key_is(k, "appid")) jsonrec_str(v, &c->appid);
+        else if (key_is(k, "idtyp")) jsonrec_str(v, &c->idtyp);
         break;
     case 6:
-        if (key_is(k, "ipaddr")) str_field(v, &c->ipaddr);
+        if (key_is(k, "ipaddr")) jsonrec_str(v, &c->ipaddr);
         break;
     case 8:
-        if (key_is(k, "appidacr")) str_field(v, &c->appidacr);
+        if (key_is(k, "appidacr")) jsonrec_str(v, &c->appidacr);
         break;
     case 11:
-        if (key_is(k, "unique_name")) str_field(v, &c->unique_name);
+        if (key_is(k, "unique_name")) jsonrec_str(v, &c->unique_name);
         break;
     }
 }
@@ -222,11 +205,11 @@ static void decode_evidence(struct az_dec *d, jval *v) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "role")) str_field(&e, &op->evidence_role);
-        else if (key_is(k, "roleAssignmentId")) str_field(&e, &op->evidence_role_assignment_id);
-        else if (key_is(k, "roleDefinitionId")) str_field(&e, &op->evidence_role_definition_id);
-        else if (key_is(k, "principalId")) str_field(&e, &op->evidence_principal_id);
-        else if (key_is(k, "principalType")) str_field(&e, &op->evidence_principal_type);
+        if (key_is(k, "role")) jsonrec_str(&e, &op->evidence_role);
+        else if (key_is(k, "roleAssignmentId")) jsonrec_str(&e, &op->evidence_role_assignment_id);
+        else if (key_is(k, "roleDefinitionId")) jsonrec_str(&e, &op->evidence_role_definition_id);
+        else if (key_is(k, "principalId")) jsonrec_str(&e, &op->evidence_principal_id);
+        else if (key_is(k, "principalType")) jsonrec_str(&e, &op->evidence_principal_type);
     }
 }
 
@@ -236,8 +219,8 @@ static void decode_authorization(struct az_dec *d, jval *v) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "action")) str_field(&e, &d->op.authz_action);
-        else if (key_is(k, "scope")) str_field(&e, &d->op.authz_scope);
+        if (key_is(k, "action")) jsonrec_str(&e, &d->op.authz_action);
+        else if (key_is(k, "scope")) jsonrec_str(&e, &d->op.authz_scope);
         else if (key_is(k, "evidence")) decode_evidence(d, &e);
     }
 }
@@ -284,10 +267,10 @@ static void decode_assignment(jval *v, struct mgmt_role_assignment *a, int depth
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
         if (key_is(k, "properties") && depth == 0) decode_assignment(&e, a, 1);
-        else if (key_is(k, "roleDefinitionId")) str_field(&e, &a->role_definition_id);
-        else if (key_is(k, "principalId")) str_field(&e, &a->principal_id);
-        else if (key_is(k, "principalType")) str_field(&e, &a->principal_type);
-        else if (key_is(k, "scope")) str_field(&e, &a->scope);
+        else if (key_is(k, "roleDefinitionId")) jsonrec_str(&e, &a->role_definition_id);
+        else if (key_is(k, "principalId")) jsonrec_str(&e, &a->principal_id);
+        else if (key_is(k, "principalType")) jsonrec_str(&e, &a->principal_type);
+        else if (key_is(k, "scope")) jsonrec_str(&e, &a->scope);
     }
 }
 
@@ -318,7 +301,7 @@ static void decode_role_def(arena *a, jval *v, struct mgmt_role_definition *r, s
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
         if (key_is(k, "properties") && depth == 0) decode_role_def(a, &e, r, cap, 1);
-        else if (key_is(k, "roleName")) str_field(&e, &r->role_name);
+        else if (key_is(k, "roleName")) jsonrec_str(&e, &r->role_name);
         else if (key_is(k, "type")) {
             /* at the top level "type" is the ARM resource type
              * (Microsoft.Authorization/roleDefinitions), not CustomRole */
@@ -379,7 +362,7 @@ static void decode_properties(struct az_dec *d, jval *v) {
     while (jv_obj_next(&it, &k, &e)) {
         if (!key_is(k, "requestbody")) continue;
         if (jv_type(&e) == JT_OBJECT) jv_raw(&e, &d->body_raw);
-        else str_field(&e, &d->body_str);
+        else jsonrec_str(&e, &d->body_str);
     }
 }
 
@@ -389,8 +372,8 @@ static void decode_http_request(struct az_dec *d, jval *v) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "clientIpAddress")) str_field(&e, &d->http_ip);
-        else if (key_is(k, "method")) str_field(&e, &d->op.http_method);
+        if (key_is(k, "clientIpAddress")) jsonrec_str(&e, &d->http_ip);
+        else if (key_is(k, "method")) jsonrec_str(&e, &d->op.http_method);
     }
 }
 
@@ -420,15 +403,15 @@ static bool record_field(struct az_dec *d, vstr k, jval *e) {
         break;
     case 'c':
         if (key_is(k, "category")) d->rest_shape |= value_field(e, &op->category);
-        else if (key_is(k, "correlationId")) str_field(e, &op->correlation_id);
-        else if (key_is(k, "callerIpAddress")) str_field(e, &op->caller_ip_text);
-        else if (key_is(k, "caller")) { str_field(e, &op->caller); d->rest_shape = true; }
+        else if (key_is(k, "correlationId")) jsonrec_str(e, &op->correlation_id);
+        else if (key_is(k, "callerIpAddress")) jsonrec_str(e, &op->caller_ip_text);
+        else if (key_is(k, "caller")) { jsonrec_str(e, &op->caller); d->rest_shape = true; }
         else if (key_is(k, "claims")) { decode_claims(d, e); d->rest_shape = true; }
         else known = false;
         break;
     case 'e':
-        if (key_is(k, "eventTimestamp")) { str_field(e, &d->ts_event); d->rest_shape = true; }
-        else if (key_is(k, "eventDataId")) { str_field(e, &d->event_data_id); d->rest_shape = true; }
+        if (key_is(k, "eventTimestamp")) { jsonrec_str(e, &d->ts_event); d->rest_shape = true; }
+        else if (key_is(k, "eventDataId")) { jsonrec_str(e, &d->event_data_id); d->rest_shape = true; }
         else if (key_is(k, "eventName")) value_field(e, &d->event_name);
         else known = false;
         break;
@@ -442,7 +425,7 @@ static bool record_field(struct az_dec *d, vstr k, jval *e) {
         break;
     case 'o':
         if (key_is(k, "operationName")) d->rest_shape |= value_field(e, &op->operation);
-        else if (key_is(k, "operationId")) str_field(e, &op->operation_id);
+        else if (key_is(k, "operationId")) jsonrec_str(e, &op->operation_id);
         else known = false;
         break;
     case 'p':
@@ -450,22 +433,22 @@ static bool record_field(struct az_dec *d, vstr k, jval *e) {
         else known = false;
         break;
     case 'r':
-        if (key_is(k, "resourceId")) str_field(e, &op->resource_id);
-        else if (key_is(k, "resultType")) str_field(e, &op->status);
-        else if (key_is(k, "resultSignature")) str_field(e, &op->sub_status);
-        else if (key_is(k, "resourceGroupName")) str_field(e, &op->resource_group);
+        if (key_is(k, "resourceId")) jsonrec_str(e, &op->resource_id);
+        else if (key_is(k, "resultType")) jsonrec_str(e, &op->status);
+        else if (key_is(k, "resultSignature")) jsonrec_str(e, &op->sub_status);
+        else if (key_is(k, "resourceGroupName")) jsonrec_str(e, &op->resource_group);
         else known = false;
         break;
     case 's':
         if (key_is(k, "status")) d->rest_shape |= value_field(e, &op->status);
         else if (key_is(k, "subStatus")) value_field(e, &op->sub_status);
-        else if (key_is(k, "subscriptionId")) str_field(e, &op->subscription);
-        else if (key_is(k, "submissionTimestamp")) str_field(e, &d->ts_submission);
+        else if (key_is(k, "subscriptionId")) jsonrec_str(e, &op->subscription);
+        else if (key_is(k, "submissionTimestamp")) jsonrec_str(e, &d->ts_submission);
         else known = false;
         break;
     case 't':
-        if (key_is(k, "time")) str_field(e, &d->ts_time);
-        else if (key_is(k, "tenantId")) str_field(e, &d->tenant_field);
+        if (key_is(k, "time")) jsonrec_str(e, &d->ts_time);
+        else if (key_is(k, "tenantId")) jsonrec_str(e, &d->tenant_field);
         else known = false;
         break;
     default:

@@ -22,11 +22,11 @@
 
 #include "decode/decoder.h"
 #include "decode/json.h"
+#include "decode/jsonrec.h"
 #include "util/arena.h"
 #include "util/hash.h"
 #include "util/timeutil.h"
 
-#define MAX_LIST 4096          /* elements kept per array; beyond is hostile */
 #define DEDUP_MIN 1024         /* slots of the ResponseStarted auditID set, at first */
 #define DEDUP_MAX 65536        /* and at most (512 KiB) */
 
@@ -83,20 +83,6 @@ struct k8s_dec {
 
 static bool key_is(vstr k, const char *lit) { return vstr_eqc(k, lit); }
 
-static void *vec_push(arena *a, void **arr, uint32_t *n, uint32_t *cap, size_t elem) {
-    if (*n >= MAX_LIST) return NULL;
-    if (*n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 4;
-        void *p = arena_alloc(a, ncap * elem);
-        if (*n) memcpy(p, *arr, *n * elem);
-        *arr = p;
-        *cap = ncap;
-    }
-    void *slot = (char *)*arr + (size_t)*n * elem;
-    memset(slot, 0, elem);
-    (*n)++;
-    return slot;
-}
 
 static uint32_t str_array(arena *a, jval *v, vstr **out) {
     jiter it;
@@ -107,7 +93,7 @@ static uint32_t str_array(arena *a, jval *v, vstr **out) {
     while (jv_arr_next(&it, &e)) {
         vstr s;
         if (!jv_str(&e, &s)) continue;
-        vstr *slot = vec_push(a, (void **)out, &n, &cap, sizeof **out);
+        vstr *slot = jsonrec_push(a, (void **)out, &n, &cap, sizeof **out);
         if (slot) *slot = s;
     }
     return n;
@@ -123,15 +109,12 @@ static uint32_t kv_map(arena *a, jval *v, struct k8s_kv **out) {
     while (jv_obj_next(&it, &k, &e)) {
         vstr s;
         if (!jv_str(&e, &s)) continue;
-        struct k8s_kv *slot = vec_push(a, (void **)out, &n, &cap, sizeof **out);
+        struct k8s_kv *slot = jsonrec_push(a, (void **)out, &n, &cap, sizeof **out);
         if (slot) { slot->key = k; slot->value = s; }
     }
     return n;
 }
 
-static void str_field(jval *v, vstr *out) {
-    if (!jv_str(v, out)) *out = VSTR_NULL;
-}
 
 static int64_t time_field(jval *v) {
     vstr s;
@@ -173,7 +156,7 @@ static void decode_env(jval *v, struct k8s_container *c, arena *a) {
         while (jv_obj_next(&fi, &fk, &fv)) {
             vstr s;
             if (!key_is(fk, "value") || !jv_str(&fv, &s)) continue;
-            vstr *slot = vec_push(a, (void **)&c->env_values, &c->n_env_values, &cap, sizeof *slot);
+            vstr *slot = jsonrec_push(a, (void **)&c->env_values, &c->n_env_values, &cap, sizeof *slot);
             if (slot) *slot = s;
         }
     }
@@ -189,11 +172,11 @@ static void decode_mounts(jval *v, struct k8s_container *c, arena *a) {
         jval fv;
         vstr fk;
         if (!jv_obj_begin(&e, &fi)) continue;
-        struct k8s_mount *m = vec_push(a, (void **)&c->mounts, &c->n_mounts, &cap, sizeof *m);
+        struct k8s_mount *m = jsonrec_push(a, (void **)&c->mounts, &c->n_mounts, &cap, sizeof *m);
         if (!m) continue;
         while (jv_obj_next(&fi, &fk, &fv)) {
-            if (key_is(fk, "name")) str_field(&fv, &m->name);
-            else if (key_is(fk, "mountPath")) str_field(&fv, &m->mount_path);
+            if (key_is(fk, "name")) jsonrec_str(&fv, &m->name);
+            else if (key_is(fk, "mountPath")) jsonrec_str(&fv, &m->mount_path);
             else if (key_is(fk, "readOnly")) jv_bool(&fv, &m->read_only);
         }
     }
@@ -218,8 +201,8 @@ static void decode_container(jval *v, struct k8s_container *c, arena *a) {
     uint32_t n_cmd = 0, n_args = 0;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "name")) str_field(&e, &c->name);
-        else if (key_is(k, "image")) str_field(&e, &c->image);
+        if (key_is(k, "name")) jsonrec_str(&e, &c->name);
+        else if (key_is(k, "image")) jsonrec_str(&e, &c->image);
         else if (key_is(k, "command")) n_cmd = str_array(a, &e, &cmd);
         else if (key_is(k, "args")) n_args = str_array(a, &e, &args);
         else if (key_is(k, "env")) decode_env(&e, c, a);
@@ -236,7 +219,7 @@ static void decode_containers(jval *v, struct k8s_podspec *ps, uint32_t *cap,
     jval e;
     if (!jv_arr_begin(v, &it)) return;
     while (jv_arr_next(&it, &e)) {
-        struct k8s_container *c = vec_push(a, (void **)&ps->containers, &ps->n_containers, cap, sizeof *c);
+        struct k8s_container *c = jsonrec_push(a, (void **)&ps->containers, &ps->n_containers, cap, sizeof *c);
         if (!c) continue;
         c->list = list;
         decode_container(&e, c, a);
@@ -253,17 +236,17 @@ static void decode_volumes(jval *v, struct k8s_podspec *ps, arena *a) {
         jval fv;
         vstr fk;
         if (!jv_obj_begin(&e, &fi)) continue;
-        struct k8s_volume *vol = vec_push(a, (void **)&ps->volumes, &ps->n_volumes, &cap, sizeof *vol);
+        struct k8s_volume *vol = jsonrec_push(a, (void **)&ps->volumes, &ps->n_volumes, &cap, sizeof *vol);
         if (!vol) continue;
         while (jv_obj_next(&fi, &fk, &fv)) {
-            if (key_is(fk, "name")) str_field(&fv, &vol->name);
+            if (key_is(fk, "name")) jsonrec_str(&fv, &vol->name);
             else if (key_is(fk, "hostPath")) {
                 jiter hi;
                 jval hv;
                 vstr hk;
                 if (!jv_obj_begin(&fv, &hi)) continue;
                 while (jv_obj_next(&hi, &hk, &hv))
-                    if (key_is(hk, "path")) str_field(&hv, &vol->host_path);
+                    if (key_is(hk, "path")) jsonrec_str(&hv, &vol->host_path);
             }
         }
     }
@@ -312,7 +295,7 @@ static void decode_rules(jval *v, struct k8s_object *o, arena *a) {
         jval fv;
         vstr fk;
         if (!jv_obj_begin(&e, &fi)) continue;
-        struct k8s_rule *r = vec_push(a, (void **)&o->rules, &o->n_rules, &cap, sizeof *r);
+        struct k8s_rule *r = jsonrec_push(a, (void **)&o->rules, &o->n_rules, &cap, sizeof *r);
         if (!r) continue;
         while (jv_obj_next(&fi, &fk, &fv)) {
             if (key_is(fk, "verbs")) r->n_verbs = str_array(a, &fv, &r->verbs);
@@ -334,12 +317,12 @@ static void decode_subjects(jval *v, struct k8s_object *o, arena *a) {
         jval fv;
         vstr fk;
         if (!jv_obj_begin(&e, &fi)) continue;
-        struct k8s_subject *s = vec_push(a, (void **)&o->subjects, &o->n_subjects, &cap, sizeof *s);
+        struct k8s_subject *s = jsonrec_push(a, (void **)&o->subjects, &o->n_subjects, &cap, sizeof *s);
         if (!s) continue;
         while (jv_obj_next(&fi, &fk, &fv)) {
-            if (key_is(fk, "kind")) str_field(&fv, &s->kind);
-            else if (key_is(fk, "name")) str_field(&fv, &s->name);
-            else if (key_is(fk, "namespace")) str_field(&fv, &s->ns);
+            if (key_is(fk, "kind")) jsonrec_str(&fv, &s->kind);
+            else if (key_is(fk, "name")) jsonrec_str(&fv, &s->name);
+            else if (key_is(fk, "namespace")) jsonrec_str(&fv, &s->ns);
         }
     }
 }
@@ -350,8 +333,8 @@ static void decode_role_ref(jval *v, struct k8s_object *o) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "kind")) str_field(&e, &o->role_ref_kind);
-        else if (key_is(k, "name")) str_field(&e, &o->role_ref_name);
+        if (key_is(k, "kind")) jsonrec_str(&e, &o->role_ref_kind);
+        else if (key_is(k, "name")) jsonrec_str(&e, &o->role_ref_name);
     }
 }
 
@@ -365,15 +348,15 @@ static void decode_ports(jval *v, struct k8s_object *o, arena *a) {
         jval fv;
         vstr fk;
         if (!jv_obj_begin(&e, &fi)) continue;
-        struct k8s_port *p = vec_push(a, (void **)&o->ports, &o->n_ports, &cap, sizeof *p);
+        struct k8s_port *p = jsonrec_push(a, (void **)&o->ports, &o->n_ports, &cap, sizeof *p);
         if (!p) continue;
         while (jv_obj_next(&fi, &fk, &fv)) {
             if (key_is(fk, "port")) jv_i64(&fv, &p->port);
             else if (key_is(fk, "nodePort")) jv_i64(&fv, &p->node_port);
-            else if (key_is(fk, "name")) str_field(&fv, &p->name);
+            else if (key_is(fk, "name")) jsonrec_str(&fv, &p->name);
             else if (key_is(fk, "targetPort")) {
                 /* int or named port: keep its text either way */
-                if (jv_type(&fv) == JT_STRING) str_field(&fv, &p->target_port);
+                if (jv_type(&fv) == JT_STRING) jsonrec_str(&fv, &p->target_port);
                 else jv_raw(&fv, &p->target_port);
             }
         }
@@ -386,7 +369,7 @@ static void decode_service_spec(jval *v, struct k8s_object *o, arena *a) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "type")) str_field(&e, &o->service_type);
+        if (key_is(k, "type")) jsonrec_str(&e, &o->service_type);
         else if (key_is(k, "selector")) o->n_selector = kv_map(a, &e, &o->selector);
         else if (key_is(k, "ports")) decode_ports(&e, o, a);
         else if (key_is(k, "externalIPs")) o->n_external_ips = str_array(a, &e, &o->external_ips);
@@ -397,7 +380,7 @@ static void decode_service_spec(jval *v, struct k8s_object *o, arena *a) {
 
 static void add_backend(struct k8s_object *o, uint32_t *cap, vstr name, arena *a) {
     if (!name.n) return;
-    vstr *slot = vec_push(a, (void **)&o->backend_services, &o->n_backend_services, cap, sizeof *slot);
+    vstr *slot = jsonrec_push(a, (void **)&o->backend_services, &o->n_backend_services, cap, sizeof *slot);
     if (slot) *slot = name;
 }
 
@@ -409,14 +392,14 @@ static void decode_backend(jval *v, struct k8s_object *o, uint32_t *cap, arena *
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
         vstr name = VSTR_NULL;
-        if (key_is(k, "serviceName")) str_field(&e, &name);
+        if (key_is(k, "serviceName")) jsonrec_str(&e, &name);
         else if (key_is(k, "service")) {
             jiter si;
             jval sv;
             vstr sk;
             if (!jv_obj_begin(&e, &si)) continue;
             while (jv_obj_next(&si, &sk, &sv))
-                if (key_is(sk, "name")) str_field(&sv, &name);
+                if (key_is(sk, "name")) jsonrec_str(&sv, &name);
         }
         add_backend(o, cap, name, a);
     }
@@ -468,9 +451,9 @@ static void decode_owner_refs(jval *v, struct k8s_object *o) {
         bool controller = false;
         if (!jv_obj_begin(&e, &fi)) continue;
         while (jv_obj_next(&fi, &fk, &fv)) {
-            if (key_is(fk, "kind")) str_field(&fv, &ref.kind);
-            else if (key_is(fk, "name")) str_field(&fv, &ref.name);
-            else if (key_is(fk, "uid")) str_field(&fv, &ref.uid);
+            if (key_is(fk, "kind")) jsonrec_str(&fv, &ref.kind);
+            else if (key_is(fk, "name")) jsonrec_str(&fv, &ref.name);
+            else if (key_is(fk, "uid")) jsonrec_str(&fv, &ref.uid);
             else if (key_is(fk, "controller")) jv_bool(&fv, &controller);
         }
         if (!ref.kind.n || !ref.name.n) continue;
@@ -485,10 +468,10 @@ static void decode_metadata(jval *v, struct k8s_object *o, arena *a) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "name")) str_field(&e, &o->name);
-        else if (key_is(k, "namespace")) str_field(&e, &o->ns);
-        else if (key_is(k, "generateName")) str_field(&e, &o->generate_name);
-        else if (key_is(k, "uid")) str_field(&e, &o->uid);
+        if (key_is(k, "name")) jsonrec_str(&e, &o->name);
+        else if (key_is(k, "namespace")) jsonrec_str(&e, &o->ns);
+        else if (key_is(k, "generateName")) jsonrec_str(&e, &o->generate_name);
+        else if (key_is(k, "uid")) jsonrec_str(&e, &o->uid);
         else if (key_is(k, "ownerReferences")) decode_owner_refs(&e, o);
         else if (key_is(k, "labels")) o->n_labels = kv_map(a, &e, &o->labels);
         else if (key_is(k, "annotations")) o->n_annotations = kv_map(a, &e, &o->annotations);
@@ -537,7 +520,7 @@ static bool decode_object(struct k8s_dec *d, vstr raw, struct doc_span span, vst
     enum obj_shape shape = shape_of(resource);
     o->present = true;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "kind")) str_field(&e, &o->kind);
+        if (key_is(k, "kind")) jsonrec_str(&e, &o->kind);
         else if (key_is(k, "metadata")) decode_metadata(&e, o, &d->mem);
         else if (key_is(k, "spec")) decode_spec(&e, shape, o, &d->mem);
         else if (key_is(k, "rules")) decode_rules(&e, o, &d->mem);
@@ -572,7 +555,7 @@ static void decode_user(jval *v, struct k8s_dec *d, bool impersonated) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "username")) str_field(&e, impersonated ? &d->ev.impersonated_user : &d->ev.user);
+        if (key_is(k, "username")) jsonrec_str(&e, impersonated ? &d->ev.impersonated_user : &d->ev.user);
         else if (!impersonated && key_is(k, "groups")) d->ev.n_groups = str_array(&d->mem, &e, &d->ev.groups);
     }
 }
@@ -583,11 +566,11 @@ static void decode_object_ref(jval *v, struct k8s_audit *ev) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "resource")) str_field(&e, &ev->resource);
-        else if (key_is(k, "namespace")) str_field(&e, &ev->ns);
-        else if (key_is(k, "name")) str_field(&e, &ev->name);
-        else if (key_is(k, "subresource")) str_field(&e, &ev->subresource);
-        else if (key_is(k, "apiGroup")) str_field(&e, &ev->api_group);
+        if (key_is(k, "resource")) jsonrec_str(&e, &ev->resource);
+        else if (key_is(k, "namespace")) jsonrec_str(&e, &ev->ns);
+        else if (key_is(k, "name")) jsonrec_str(&e, &ev->name);
+        else if (key_is(k, "subresource")) jsonrec_str(&e, &ev->subresource);
+        else if (key_is(k, "apiGroup")) jsonrec_str(&e, &ev->api_group);
     }
 }
 
@@ -606,7 +589,7 @@ static void decode_annotations(jval *v, struct k8s_audit *ev) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e))
-        if (key_is(k, "authorization.k8s.io/decision")) str_field(&e, &ev->decision);
+        if (key_is(k, "authorization.k8s.io/decision")) jsonrec_str(&e, &ev->decision);
 }
 
 static void decode_legacy_metadata(jval *v, struct k8s_dec *d) {
@@ -615,7 +598,7 @@ static void decode_legacy_metadata(jval *v, struct k8s_dec *d) {
     vstr k;
     if (!jv_obj_begin(v, &it)) return;
     while (jv_obj_next(&it, &k, &e))
-        if (key_is(k, "creationTimestamp")) str_field(&e, &d->ts_legacy);
+        if (key_is(k, "creationTimestamp")) jsonrec_str(&e, &d->ts_legacy);
 }
 
 /* One field of an Event object. Returns false for keys it does not know. */
@@ -625,7 +608,7 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
     switch (k.p[0]) {
     case 'a':
         if (key_is(k, "auditID")) {
-            str_field(e, &ev->audit_id);
+            jsonrec_str(e, &ev->audit_id);
             d->audit_h = ev->audit_id.n ? hash_vstr(ev->audit_id, 0) | 1 : 0;
             /* keep_stage probes this slot once the event is walked */
             if (d->audit_h && d->started.count) __builtin_prefetch(&d->started.slot[d->audit_h & d->started.mask]);
@@ -644,7 +627,7 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
         }
         break;
     case 'l':
-        if (key_is(k, "level")) { str_field(e, &ev->level); return true; }
+        if (key_is(k, "level")) { jsonrec_str(e, &ev->level); return true; }
         break;
     case 'm':
         if (key_is(k, "metadata")) { decode_legacy_metadata(e, d); return true; }
@@ -653,7 +636,7 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
         if (key_is(k, "objectRef")) { decode_object_ref(e, ev); return true; }
         break;
     case 'r':
-        if (key_is(k, "requestURI")) { str_field(e, &ev->request_uri); return true; }
+        if (key_is(k, "requestURI")) { jsonrec_str(e, &ev->request_uri); return true; }
         if (key_is(k, "requestObject")) {
             ev->has_request_object = jv_type(e) == JT_OBJECT && jv_raw(e, &d->req_raw);
             return true;
@@ -663,22 +646,22 @@ static bool event_field(struct k8s_dec *d, vstr k, jval *e) {
             return true;
         }
         if (key_is(k, "responseStatus")) { decode_response_status(e, ev); return true; }
-        if (key_is(k, "requestReceivedTimestamp")) { str_field(e, &d->ts_received); return true; }
+        if (key_is(k, "requestReceivedTimestamp")) { jsonrec_str(e, &d->ts_received); return true; }
         break;
     case 's':
-        if (key_is(k, "stage")) { str_field(e, &ev->stage); return true; }
+        if (key_is(k, "stage")) { jsonrec_str(e, &ev->stage); return true; }
         if (key_is(k, "sourceIPs")) { ev->n_source_ips = str_array(&d->mem, e, &ev->source_ips); return true; }
-        if (key_is(k, "stageTimestamp")) { str_field(e, &d->ts_stage); return true; }
+        if (key_is(k, "stageTimestamp")) { jsonrec_str(e, &d->ts_stage); return true; }
         break;
     case 't':
-        if (key_is(k, "timestamp")) { str_field(e, &d->ts_legacy); return true; }
+        if (key_is(k, "timestamp")) { jsonrec_str(e, &d->ts_legacy); return true; }
         break;
     case 'u':
         if (key_is(k, "user")) { decode_user(e, d, false); return true; }
-        if (key_is(k, "userAgent")) { str_field(e, &ev->user_agent); return true; }
+        if (key_is(k, "userAgent")) { jsonrec_str(e, &ev->user_agent); return true; }
         break;
     case 'v':
-        if (key_is(k, "verb")) { str_field(e, &ev->verb); return true; }
+        if (key_is(k, "verb")) { jsonrec_str(e, &ev->verb); return true; }
         break;
     }
     return false;
@@ -852,14 +835,14 @@ static int decode_aks_record(struct k8s_dec *d, jval *item, struct event *out) {
     d->t_envelope = TIME_NONE;
     if (!jv_obj_begin(item, &it)) { reject(d, R_NOT_OBJECT, VSTR("records[] item")); return 0; }
     while (jv_obj_next(&it, &k, &e)) {
-        if (key_is(k, "category")) str_field(&e, &category);
+        if (key_is(k, "category")) jsonrec_str(&e, &category);
         else if (key_is(k, "resourceId")) {
             vstr id;
             if (jv_str(&e, &id)) d->cluster_hint = cluster_from_resource_id(id);
         } else if (key_is(k, "time")) d->t_envelope = time_field(&e);
         else if (key_is(k, "properties") && jv_obj_begin(&e, &pi)) {
             while (jv_obj_next(&pi, &pk, &pv))
-                if (key_is(pk, "log")) str_field(&pv, &log);
+                if (key_is(pk, "log")) jsonrec_str(&pv, &log);
         }
     }
     d->aks_records++;

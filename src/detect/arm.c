@@ -252,7 +252,7 @@ static void add_item_evidence(struct alert *a, const struct win_item *it) {
     alert_evidence(a, &ev, vstr_c(it->summary));
 }
 
-static struct alert *arm_alert(const char *type, const struct arm_op *o) {
+struct alert *arm_alert_new(const char *type, const struct arm_op *o) {
     struct alert *a = alert_new(type, o->ev);
     buf b;
     buf_init(&b);
@@ -399,7 +399,7 @@ static void window_text(int64_t us, char *out, size_t cap) { duration_format(us,
 static void microburst_alert(struct arm_det *d, const struct arm_op *o, const char *variant, const char *ops_text,
                              uint32_t resources, const struct win *w) {
     const struct vigil_config *cfg = d->cfg;
-    struct alert *a = arm_alert("arm.toolkit.microburst", o);
+    struct alert *a = arm_alert_new("arm.toolkit.microburst", o);
     char win_s[32];
     window_text(strcmp(variant, "automation_runbook") == 0 ? cfg->arm.runbook_window_us : cfg->arm.microburst_window_us,
                 win_s, sizeof win_s);
@@ -605,7 +605,7 @@ static void toolkit_azurite(struct arm_det *d, const struct arm_op *o, struct ac
     uint64_t mask;
     uint32_t types = win_distinct_kinds(w, &mask);
     if (types < cfg->arm.azurite_min_types || o->t_us < w->quiet_until_us) return;
-    struct alert *a = arm_alert("arm.toolkit.azurite", o);
+    struct alert *a = arm_alert_new("arm.toolkit.azurite", o);
     char win_s[32], n_s[16];
     window_text(cfg->arm.azurite_window_us, win_s, sizeof win_s);
     alert_var(a, "window", vstr_c(win_s));
@@ -642,7 +642,7 @@ static void session_inactive(struct arm_det *d, const struct arm_op *o) {
     if (!p || p->last_us == TIME_NONE) return;
     int64_t gap = o->t_us - p->last_us;
     if (gap < d->cfg->arm.dormancy_us) return;
-    struct alert *a = arm_alert("arm.session.inactive_account", o);
+    struct alert *a = arm_alert_new("arm.session.inactive_account", o);
     char days[24], last[40], first[40];
     snprintf(days, sizeof days, "%" PRId64, gap / US_PER_DAY);
     time_text(p->last_us, last, sizeof last);
@@ -690,7 +690,7 @@ static void session_powershell(struct arm_det *d, const struct arm_op *o) {
         if (ap && (!last_ps || ap->last_us > last_ps->last_us)) last_ps = ap;
     }
     if (last_ps && last_ps->last_us >= o->t_us - cfg->arm.powershell_lookback_us) return;
-    struct alert *a = arm_alert("arm.session.powershell", o);
+    struct alert *a = arm_alert_new("arm.session.powershell", o);
     char days[24];
     snprintf(days, sizeof days, "%" PRId64, cfg->arm.powershell_lookback_us / US_PER_DAY);
     alert_var(a, "lookback_days", vstr_c(days));
@@ -766,7 +766,7 @@ static void persistence_custom_role(struct arm_det *d, const struct arm_op *o) {
     seenset_touch(d->grants, (vstr){ key, (size_t)(kn < (int)sizeof key ? kn : (int)sizeof key - 1) }, o->t_us,
                   &fresh);
     if (!fresh) return;
-    struct alert *a = arm_alert("arm.persistence.custom_role", o);
+    struct alert *a = arm_alert_new("arm.persistence.custom_role", o);
     vstr assignee = op->assignment.principal_id.n ? op->assignment.principal_id : VSTR("(unknown)");
     alert_entity(a, assignee);
     alert_entity_str(a, "assignee", assignee);

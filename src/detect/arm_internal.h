@@ -67,6 +67,12 @@ uint64_t arm_pair_paired(const struct arm_pair *P);     /* outcomes matched to a
 uint64_t arm_pair_unpaired(const struct arm_pair *P);   /* starts released without an outcome */
 uint64_t arm_pair_overflow(const struct arm_pair *P);   /* starts released early at max_pending */
 
+/* An alert with what every arm.* alert carries: the {principal} and {ip}
+ * description values, the principal as compromised entity and account,
+ * its object id, the address, the subscription and the client app id. */
+struct alert;
+struct alert *arm_alert_new(const char *type, const struct arm_op *o);
+
 /* "Alice (alice@contoso.com)" style name for descriptions, into out. */
 void arm_principal_label(const struct arm_op *o, buf *out);
 #endif

@@ -165,22 +165,11 @@ static int64_t days_of(int64_t us) { return us / US_PER_DAY; }
 /* An alert with what every arm.location alert carries: the principal,
  * the address, the operation and its evidence. */
 static struct alert *location_alert(const char *type, const struct arm_op *o) {
-    struct alert *a = alert_new(type, o->ev);
+    struct alert *a = arm_alert_new(type, o);
     buf b;
-    buf_init(&b);
-    arm_principal_label(o, &b);
-    alert_var(a, "principal", buf_vstr(&b));
-    buf_free(&b);
-    vstr who = o->principal_display.n ? o->principal_display : o->principal_key;
-    alert_entity(a, who);
-    alert_entity_str(a, "account", who);
-    if (o->principal_key.n) alert_entity_str(a, "account_id", o->principal_key);
-    if (o->op->subscription.n) alert_entity_str(a, "subscription", o->op->subscription);
-    alert_var(a, "ip", o->op->caller_ip_text);
     alert_var(a, "operations", o->op->operation);
     alert_prop_str(a, "operation", o->op->operation);
     alert_prop_str(a, "ip", o->op->caller_ip_text);
-    if (o->op->appid.n) alert_prop_str(a, "appid", o->op->appid);
     if (o->geo.asn) {
         alert_prop_int(a, "asn", o->geo.asn);
         if (o->geo.asn_org[0]) alert_prop_str(a, "asn_org", vstr_c(o->geo.asn_org));
