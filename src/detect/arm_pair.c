@@ -122,7 +122,7 @@ static void held_fill(struct held *hd, const struct event *ev) {
     hd->op.role_def.assignable_scopes =
         pack_list(&pk, src->role_def.assignable_scopes, src->role_def.n_assignable_scopes);
     hd->ev = *ev;
-    hd->ev.u.mgmt = &hd->op;
+    hd->ev.u.mgmt = NULL;               /* set on delivery: the queue moves its entries */
     if (ev->pos.input) {
         size_t n = strlen(ev->pos.input);
         memcpy(pk.bytes, ev->pos.input, n + 1);
@@ -252,6 +252,7 @@ static void trim(struct arm_pair *P) {
 static void deliver_held(struct arm_pair *P, size_t pos, arm_pair_fn fn, void *ud) {
     size_t slot = ix_probe(P, P->q[pos].h, &P->q[pos].op);
     if (P->ix[slot]) ix_delete(P, slot);
+    P->q[pos].ev.u.mgmt = &P->q[pos].op;
     fn(ud, &P->q[pos].ev);
     release(P, pos);
 }

@@ -113,6 +113,46 @@ static void test_start_without_outcome_is_released_late(void **state) {
     arm_pair_free(P);
 }
 
+/* Starts that never finish, enough to grow and compact the queue: each
+ * comes out whole, with its own operation (the queue moves entries). */
+static void test_unfinished_starts_survive_growth(void **state) {
+    (void)state;
+    struct arm_pair *P = arm_pair_new(10000, 60 * MIN);
+    struct got g = { 0 };
+    struct rec r;
+    char corr[32], op[32];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(corr, sizeof corr, "c-%d", i);
+        snprintf(op, sizeof op, "op-%d/write", i);
+        make(&r, corr, op, MGMT_PHASE_BEGIN, MGMT_OUTCOME_STARTED, i * US_PER_SEC, (uint64_t)i);
+        arm_pair_offer(P, &r.ev, collect, &g);
+        if (i % 3 == 0) {                               /* a third finish, moving the head on */
+            make(&r, corr, op, MGMT_PHASE_END, MGMT_OUTCOME_SUCCEEDED, i * US_PER_SEC, 0);
+            g.n = 0;
+            arm_pair_offer(P, &r.ev, collect, &g);
+            assert_int_equal(g.n, 1);
+        }
+    }
+    int released = 0;
+    for (int64_t w = 60 * MIN; w < 60 * MIN + 2000 * US_PER_SEC; w += 7 * US_PER_SEC) {
+        g.n = 0;
+        arm_pair_expire(P, w, collect, &g);
+        for (int k = 0; k < g.n; k++) {
+            int i = (int)g.offset[k];
+            snprintf(op, sizeof op, "op-%d/write", i);
+            assert_string_equal(g.op[k], op);
+            assert_int_equal(g.t[k], i * US_PER_SEC);
+        }
+        released += g.n;
+    }
+    g.n = 0;
+    arm_pair_expire(P, INT64_MAX, collect, &g);
+    released += g.n;
+    assert_int_equal(released, 2000 - 667);
+    assert_int_equal(arm_pair_unpaired(P), 2000 - 667);
+    arm_pair_free(P);
+}
+
 /* Many operations open at once, finished in another order: every outcome
  * finds its start (the index survives deletions and compaction). */
 static void test_many_interleaved(void **state) {
@@ -166,6 +206,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_and_outcome_count_once),
         cmocka_unit_test(test_start_without_outcome_is_released_late),
+        cmocka_unit_test(test_unfinished_starts_survive_growth),
         cmocka_unit_test(test_many_interleaved),
         cmocka_unit_test(test_cap_releases_oldest),
     };
