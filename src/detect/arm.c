@@ -81,15 +81,41 @@ struct custom_role {
     struct source_pos pos;
 };
 
+/* What the analytics need to know about an operation name, worked out
+ * once per distinct name: a log holds a few hundred names in millions of
+ * records, and matching each record against every configured list was a
+ * fifth of the detector's time. */
+enum op_bits {
+    OPB_PERSISTENCE   = 1u << 0,
+    OPB_ROLE_DEF      = 1u << 1,
+    OPB_ROLE_ASSIGN   = 1u << 2,
+    OPB_AUTOMATION    = 1u << 3,
+    OPB_RUN_COMMAND   = 1u << 4,
+    OPB_ACCESS_POLICY = 1u << 5,
+};
+
+#define OPCLASS_SLOTS 1024              /* power of two */
+#define OPCLASS_NAME_MAX 160            /* longer names are classified every time */
+
+struct op_class {
+    uint64_t h;                         /* 0: free */
+    uint32_t bits;
+    int16_t cred_kind;                  /* index in credential_operations, -1 none */
+    int16_t azurite_type;               /* index in azurite_resource_types, -1 none */
+    uint16_t len;
+    char name[OPCLASS_NAME_MAX];
+};
+
 struct arm_det {
     const struct vigil_config *cfg;
+    struct op_class *classes;           /* OPCLASS_SLOTS, open addressing; when full, not cached */
     struct principals *prof;
     struct arm_pair *pair;
     struct arm_location *loc;
     struct actor **actors;              /* open addressing by key hash */
     size_t actors_cap, n_actors;
     struct custom_role *roles;
-    size_t n_roles;
+    size_t n_roles, cap_roles;
     struct seenset *grants;             /* "assigner\x1frole guid" */
     struct detect_ctx *ctx;             /* during a call only */
     int64_t last_sweep_us;
@@ -183,6 +209,49 @@ static void copy_cstr(char *dst, size_t cap, vstr s) {
     size_t n = s.n < cap - 1 ? s.n : cap - 1;
     if (n) memcpy(dst, s.p, n);
     dst[n] = '\0';
+}
+
+/* ---- operation classes ---------------------------------------------------- */
+
+static int azurite_type(const struct vigil_config *cfg, vstr op) {
+    if (!ends_with_ci(op, "/read")) return -1;
+    vstr type = { op.p, op.n - 5 };
+    const struct strlist *l = &cfg->arm.azurite_resource_types;
+    for (size_t i = 0; i < l->n && i < 64; i++)
+        if (vstr_eq_ci(type, vstr_c(l->v[i]))) return (int)i;
+    return -1;
+}
+
+static void classify(const struct vigil_config *cfg, vstr op, struct op_class *c) {
+    c->bits = 0;
+    if (list_match_op(&cfg->arm.persistence_operations, op) >= 0) c->bits |= OPB_PERSISTENCE;
+    if (vstr_eq_ci(op, VSTR("Microsoft.Authorization/roleDefinitions/write"))) c->bits |= OPB_ROLE_DEF;
+    if (vstr_eq_ci(op, VSTR("Microsoft.Authorization/roleAssignments/write"))) c->bits |= OPB_ROLE_ASSIGN;
+    if (ieq_prefix(op, "Microsoft.Automation/", 21)) c->bits |= OPB_AUTOMATION;
+    if (ends_with_ci(op, "/runCommand/action")) c->bits |= OPB_RUN_COMMAND;
+    if (ends_with_ci(op, "/accessPolicies/write")) c->bits |= OPB_ACCESS_POLICY;
+    int kind = list_match_suffix(&cfg->arm.credential_operations, op);
+    c->cred_kind = (int16_t)(kind < 64 ? kind : -1);
+    c->azurite_type = (int16_t)azurite_type(cfg, op);
+}
+
+static const struct op_class *op_class_of(struct arm_det *d, vstr op, struct op_class *scratch) {
+    if (op.n >= OPCLASS_NAME_MAX) { classify(d->cfg, op, scratch); return scratch; }
+    uint64_t h = hash_bytes(op.p, op.n, UINT64_C(0x4f50434c)) | 1;
+    size_t mask = OPCLASS_SLOTS - 1;
+    for (size_t i = (size_t)h & mask, probes = 0; probes < OPCLASS_SLOTS; i = (i + 1) & mask, probes++) {
+        struct op_class *c = &d->classes[i];
+        if (c->h == h && c->len == op.n && (op.n == 0 || memcmp(c->name, op.p, op.n) == 0)) return c;
+        if (c->h) continue;
+        if (probes > OPCLASS_SLOTS / 2) break;       /* nearly full: stop caching */
+        classify(d->cfg, op, c);
+        c->h = h;
+        c->len = (uint16_t)op.n;
+        if (op.n) memcpy(c->name, op.p, op.n);
+        return c;
+    }
+    classify(d->cfg, op, scratch);
+    return scratch;
 }
 
 /* ---- the operation as analysed ------------------------------------------- */
@@ -573,31 +642,22 @@ static void microburst_vault_grant(struct arm_det *d, const struct arm_op *o, st
     }
 }
 
-static void toolkit_microburst(struct arm_det *d, const struct arm_op *o, struct actor *ac) {
-    vstr op = o->op->operation;
+static void toolkit_microburst(struct arm_det *d, const struct arm_op *o, const struct op_class *c,
+                               struct actor *ac) {
     if (o->outcome == MGMT_OUTCOME_FAILED) return;
-    if (ieq_prefix(op, "Microsoft.Automation/", 21)) microburst_runbook(d, o, ac);
-    int kind = list_match_suffix(&d->cfg->arm.credential_operations, op);
-    if (kind < 0) return;
-    if (ends_with_ci(op, "/runCommand/action")) microburst_run_command(d, o, ac);
-    if (ends_with_ci(op, "/accessPolicies/write")) microburst_vault_grant(d, o, ac);
-    microburst_credentials(d, o, ac, kind);
+    if (c->bits & OPB_AUTOMATION) microburst_runbook(d, o, ac);
+    if (c->cred_kind < 0) return;
+    if (c->bits & OPB_RUN_COMMAND) microburst_run_command(d, o, ac);
+    if (c->bits & OPB_ACCESS_POLICY) microburst_vault_grant(d, o, ac);
+    microburst_credentials(d, o, ac, c->cred_kind);
 }
 
 /* ---- arm.toolkit.azurite ----------------------------------------------------- */
 
-static int azurite_type(const struct vigil_config *cfg, vstr op) {
-    if (!ends_with_ci(op, "/read")) return -1;
-    vstr type = { op.p, op.n - 5 };
-    const struct strlist *l = &cfg->arm.azurite_resource_types;
-    for (size_t i = 0; i < l->n && i < 64; i++)
-        if (vstr_eq_ci(type, vstr_c(l->v[i]))) return (int)i;
-    return -1;
-}
-
-static void toolkit_azurite(struct arm_det *d, const struct arm_op *o, struct actor *ac) {
+static void toolkit_azurite(struct arm_det *d, const struct arm_op *o, const struct op_class *c,
+                            struct actor *ac) {
     const struct vigil_config *cfg = d->cfg;
-    int kind = azurite_type(cfg, o->op->operation);
+    int kind = c->azurite_type;
     if (kind < 0 || o->outcome == MGMT_OUTCOME_FAILED) return;
     struct win *w = &ac->reads;
     win_trim(w, o->t_us, cfg->arm.azurite_window_us);
@@ -714,6 +774,16 @@ static void session_powershell(struct arm_det *d, const struct arm_op *o) {
 
 static vstr guid_of(vstr role_definition_id) { return last_segment(role_definition_id); }
 
+static void roles_reserve(struct arm_det *d, size_t n) {
+    if (n <= d->cap_roles) return;
+    size_t cap = d->cap_roles ? d->cap_roles * 2 : 16;
+    while (cap < n) cap *= 2;
+    struct custom_role *r = realloc(d->roles, cap * sizeof *r);
+    if (!r) { fputs("vigil: out of memory\n", stderr); abort(); }
+    d->roles = r;
+    d->cap_roles = cap;
+}
+
 static struct custom_role *role_find(struct arm_det *d, vstr guid) {
     for (size_t i = 0; i < d->n_roles; i++)
         if (vstr_eq_ci(vstr_c(d->roles[i].guid), guid)) return &d->roles[i];
@@ -730,6 +800,7 @@ static void learn_role_definition(struct arm_det *d, const struct arm_op *o) {
     struct custom_role *r = role_find(d, guid);
     if (!r) {
         if (d->n_roles >= MAX_CUSTOM_ROLES) { d->roles_dropped++; return; }
+        roles_reserve(d, d->n_roles + 1);
         r = &d->roles[d->n_roles++];
         memset(r, 0, sizeof *r);
         copy_cstr(r->guid, sizeof r->guid, guid);
@@ -848,20 +919,24 @@ static void analyse(void *ud, const struct event *ev) {
     /* A failed request proves neither the operation nor, for a dormant
      * account, that its owner is back: it neither alerts nor teaches. */
     if (o.outcome == MGMT_OUTCOME_FAILED) { d->failed++; return; }
-    if (vstr_eq_ci(o.op->operation, VSTR("Microsoft.Authorization/roleDefinitions/write"))) learn_role_definition(d, &o);
+    struct op_class scratch;
+    const struct op_class *c = op_class_of(d, o.op->operation, &scratch);
+    if (c->bits & OPB_ROLE_DEF) learn_role_definition(d, &o);
     if (!o.trusted) {
-        struct actor *ac = actor_get(d, o.principal_key, o.t_us);
-        if (ac) {
-            toolkit_microburst(d, &o, ac);
-            toolkit_azurite(d, &o, ac);
+        /* only operations some window counts open one: most do not */
+        if (c->cred_kind >= 0 || c->azurite_type >= 0 || (c->bits & OPB_AUTOMATION)) {
+            struct actor *ac = actor_get(d, o.principal_key, o.t_us);
+            if (ac) {
+                toolkit_microburst(d, &o, c, ac);
+                toolkit_azurite(d, &o, c, ac);
+            }
         }
-        if (list_match_op(&cfg->arm.persistence_operations, o.op->operation) >= 0) {
+        if (c->bits & OPB_PERSISTENCE) {
             d->persistence_ops++;
             session_inactive(d, &o);
             session_powershell(d, &o);
         }
-        if (vstr_eq_ci(o.op->operation, VSTR("Microsoft.Authorization/roleAssignments/write")))
-            persistence_custom_role(d, &o);
+        if (c->bits & OPB_ROLE_ASSIGN) persistence_custom_role(d, &o);
         if (cfg->group_arm_location) arm_location_on_op(d->loc, &o, d->prof, d->ctx);
     }
     learn(d, &o);
@@ -872,12 +947,12 @@ static void analyse(void *ud, const struct event *ev) {
 static void *arm_create(const struct vigil_config *cfg) {
     struct arm_det *d = xcalloc(1, sizeof *d);
     d->cfg = cfg;
+    d->classes = xcalloc(OPCLASS_SLOTS, sizeof *d->classes);
     d->prof = principals_new(cfg->arm.max_principals, cfg->arm.max_usage);
     d->pair = arm_pair_new(cfg->arm.max_pending, cfg->arm.pair_timeout_us);
     d->loc = arm_location_new(cfg);
     d->actors_cap = 64;
     d->actors = xcalloc(d->actors_cap, sizeof *d->actors);
-    d->roles = xcalloc(MAX_CUSTOM_ROLES, sizeof *d->roles);
     d->grants = seenset_new(MAX_GRANTS);
     d->last_sweep_us = INT64_MIN / 2;
     return d;
@@ -886,6 +961,7 @@ static void *arm_create(const struct vigil_config *cfg) {
 static void arm_destroy(void *self) {
     struct arm_det *d = self;
     if (!d) return;
+    free(d->classes);
     principals_free(d->prof);
     arm_pair_free(d->pair);
     arm_location_free(d->loc);
@@ -993,6 +1069,7 @@ static bool read_roles(struct arm_det *d, const void *p, size_t n) {
     r.p += 4;
     uint64_t count = blob_get_le(&r, 4);
     if (count > MAX_CUSTOM_ROLES) return false;
+    roles_reserve(d, (size_t)count);
     for (uint64_t i = 0; i < count && r.ok; i++) {
         struct custom_role *cr = &d->roles[i];
         memset(cr, 0, sizeof *cr);
