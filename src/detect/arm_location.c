@@ -385,7 +385,14 @@ static void check_travel(struct arm_location *L, const struct arm_op *o, struct 
     alert_var(a, "country", buf_vstr(&b));
     buf_free(&b);
     alert_var(a, "prev_ip", vstr_c(prev_ip));
-    alert_var(a, "prev_country", (vstr){ prev->cc, 2 });
+    /* the profile keeps the code only; the database gives the name back */
+    struct geoip_result pg;
+    geoip_lookup(ctx->geoip, &prev->ip, &pg);
+    buf_init(&b);
+    country_text((char[3]){ prev->cc[0], prev->cc[1], 0 },
+                 pg.country[0] == prev->cc[0] && pg.country[1] == prev->cc[1] ? pg.country_name : NULL, &b);
+    alert_var(a, "prev_country", buf_vstr(&b));
+    buf_free(&b);
     alert_var(a, "prev_time", vstr_c(t_prev));
     alert_var(a, "time", vstr_c(t_now));
     snprintf(num, sizeof num, "%.0f", dist);
