@@ -608,8 +608,15 @@ static const struct key keys[] = {
          "and it is not one of these."),
     LIST("detectors.arm.privileged_role_actions", arm.privileged_role_actions,
          d_privileged_role_actions, "actions",
-         "Actions that make a custom role privileged (raises the severity of "
-         "arm.persistence.custom_role to high). Compared case-insensitively."),
+         "Actions that make a custom role privileged (arm.persistence.custom_role). "
+         "An entry without '*' is a concrete action, and a role action that covers it "
+         "('Microsoft.Compute/*' covers 'Microsoft.Compute/virtualMachines/runCommand/action') "
+         "counts; an entry with '*' counts only when the role grants it as written. "
+         "Compared case-insensitively."),
+    BOOL("detectors.arm.custom_role_only_privileged", arm.custom_role_only_privileged, true,
+         "Alert only on custom roles that hold a privileged action (or whose "
+         "definition vigil saw without its body). false: every custom role assigned "
+         "by a new assigner alerts."),
     /* arm.location.* (src/detect/arm_location.c) */
     DUR("detectors.arm.location_learning_period", arm.location_learning_us, 7 * US_PER_DAY,
         "No arm.location.* alert for a principal until its history spans this "

@@ -98,6 +98,7 @@ struct vigil_config {
         /* arm.persistence.custom_role */
         struct strlist builtin_role_ids;        /* role definition GUIDs that are built in */
         struct strlist privileged_role_actions; /* actions that make a custom role privileged */
+        bool custom_role_only_privileged;       /* default true */
         /* arm.location.* (src/detect/arm_location.c) keys follow the marker in config.c */
         int64_t location_learning_us;           /* default 7d, per principal and organisation */
         int64_t location_lookback_us;           /* default 30d */

@@ -76,6 +76,7 @@ struct actor {
 struct custom_role {
     char guid[40];
     char name[128];
+    bool actions_known;                 /* its definition's body was read */
     char privileged[256];               /* privileged actions it holds, comma-separated; "" = none */
     int64_t defined_us;
     struct source_pos pos;
@@ -122,7 +123,7 @@ struct arm_det {
     char state_note[256];
     /* counters for the summary */
     uint64_t records, ops, reads, failed, no_principal, located, public_ips;
-    uint64_t persistence_ops, role_defs, role_assignments, unknown_role_assignments;
+    uint64_t persistence_ops, role_defs, role_assignments, unknown_role_assignments, unprivileged_role_assignments;
     uint64_t actors_dropped, roles_dropped;
 };
 
@@ -790,7 +791,35 @@ static struct custom_role *role_find(struct arm_det *d, vstr guid) {
     return NULL;
 }
 
-static bool action_privileged(const struct strlist *l, vstr action) { return list_has_ci(l, action); }
+/* Azure action patterns: '*' stands for any run of characters, '/'
+ * included; letters compare without case. Iterative with one backtrack
+ * point, so a hostile pattern costs at most |pattern| x |text|. */
+static bool glob_ci(vstr pat, vstr text) {
+    size_t p = 0, t = 0, star = SIZE_MAX, mark = 0;
+    while (t < text.n) {
+        if (p < pat.n && pat.p[p] == '*') { star = p++; mark = t; continue; }
+        if (p < pat.n && vstr_eq_ci((vstr){ pat.p + p, 1 }, (vstr){ text.p + t, 1 })) { p++; t++; continue; }
+        if (star == SIZE_MAX) return false;
+        p = star + 1;
+        t = ++mark;
+    }
+    while (p < pat.n && pat.p[p] == '*') p++;
+    return p == pat.n;
+}
+
+/* An entry of privileged_role_actions without a star is a concrete
+ * action: a role action privileges the role when it covers it (all of
+ * Microsoft.Compute covers runCommand). An entry with a star names a
+ * grant as written (the bare star, all of Microsoft.Authorization) and
+ * must be equal to it, or a role reading everything would be covered by
+ * the bare star. */
+static bool action_privileged(const struct strlist *l, vstr action) {
+    for (size_t i = 0; i < l->n; i++) {
+        vstr e = vstr_c(l->v[i]);
+        if (memchr(e.p, '*', e.n) ? vstr_eq_ci(action, e) : glob_ci(action, e)) return true;
+    }
+    return false;
+}
 
 static void learn_role_definition(struct arm_det *d, const struct arm_op *o) {
     const struct mgmt_op *op = o->op;
@@ -808,6 +837,7 @@ static void learn_role_definition(struct arm_det *d, const struct arm_op *o) {
     }
     r->pos = o->ev->pos;
     if (op->role_def.present) {
+        r->actions_known = true;
         copy_cstr(r->name, sizeof r->name, op->role_def.role_name);
         buf b;
         buf_init(&b);
@@ -829,6 +859,12 @@ static void persistence_custom_role(struct arm_det *d, const struct arm_op *o) {
     if (!guid.n || list_has_ci(&d->cfg->arm.builtin_role_ids, guid)) return;
     const struct custom_role *r = role_find(d, guid);
     if (!r) { d->unknown_role_assignments++; return; }
+    /* A role whose definition was read and grants nothing privileged
+     * (readers, restart-only operators) keeps no attacker anywhere. */
+    if (d->cfg->arm.custom_role_only_privileged && r->actions_known && !r->privileged[0]) {
+        d->unprivileged_role_assignments++;
+        return;
+    }
     char key[KEY_MAX + 64];
     int kn = snprintf(key, sizeof key, "%.*s\x1f%s", (int)o->principal_key.n, o->principal_key.p, r->guid);
     for (int i = 0; i < kn; i++)
@@ -851,6 +887,7 @@ static void persistence_custom_role(struct arm_det *d, const struct arm_op *o) {
     alert_prop_str(a, "role_definition_id", vstr_c(r->guid));
     if (r->name[0]) alert_prop_str(a, "role_name", vstr_c(r->name));
     alert_prop_bool(a, "privileged", r->privileged[0] != '\0');
+    alert_prop_bool(a, "actions_known", r->actions_known);
     if (r->privileged[0]) alert_prop_str(a, "privileged_actions", vstr_c(r->privileged));
     char t[40];
     time_text(r->defined_us, t, sizeof t);
@@ -1056,6 +1093,7 @@ static int save_roles(const struct arm_det *d, struct store *st) {
         blob_put_str(&b, r->guid, strlen(r->guid));
         blob_put_str(&b, r->name, strlen(r->name));
         blob_put_str(&b, r->privileged, strlen(r->privileged));
+        blob_put_le(&b, r->actions_known, 1);
         blob_put_i64(&b, r->defined_us);
     }
     int rc = store_blob_put(st, "arm", "custom_roles", b.p, b.n);
@@ -1076,6 +1114,7 @@ static bool read_roles(struct arm_det *d, const void *p, size_t n) {
         copy_cstr(cr->guid, sizeof cr->guid, blob_get_str(&r));
         copy_cstr(cr->name, sizeof cr->name, blob_get_str(&r));
         copy_cstr(cr->privileged, sizeof cr->privileged, blob_get_str(&r));
+        cr->actions_known = blob_get_le(&r, 1) != 0;
         cr->defined_us = blob_get_i64(&r);
     }
     if (!r.ok || r.p != r.end) return false;
@@ -1132,6 +1171,9 @@ static void arm_report(void *self, buf *out) {
     if (d->unknown_role_assignments)
         buf_printf(out, "  arm: %" PRIu64 " role assignments name a role that is neither built in nor seen defined: "
                    "not judged by arm.persistence.custom_role\n", d->unknown_role_assignments);
+    if (d->unprivileged_role_assignments)
+        buf_printf(out, "  arm: %" PRIu64 " assignments of custom roles without privileged actions not alerted "
+                   "(custom_role_only_privileged)\n", d->unprivileged_role_assignments);
     if (d->actors_dropped || d->roles_dropped || arm_pair_overflow(d->pair))
         buf_printf(out, "  arm: caps hit: %" PRIu64 " operations without a window (actors), %" PRIu64
                    " custom roles not kept, %" PRIu64 " starts analysed early\n",

@@ -310,12 +310,28 @@ static void test_custom_role(void **state) {
                  "b24988ac-6180-42a0-ab88-20f7382dd24c";    /* Contributor: built in */
     as.assignee = "sp-third";
     feed(fx, T0 + MIN(8), &as);
+    /* a custom role that reads everything and restarts VMs holds nothing
+     * privileged: the bare star of the list does not cover a star of its own */
+    const char *reader[] = { "*/read", "Microsoft.Compute/virtualMachines/restart/action", NULL };
+    def.resource = "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/reader-plus";
+    def.actions = reader;
+    feed(fx, T0 + MIN(10), &def);
+    as.role_id = "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/reader-plus";
+    as.assignee = "sp-fourth";
+    feed(fx, T0 + MIN(12), &as);
     finish(fx);
     assert_int_equal(fx->n_alerts, 1);
     assert_string_equal(fx->types[0], "arm.persistence.custom_role");
     assert_string_equal(fx->entities[0], "sp-backdoor");
     assert_non_null(strstr(buf_cstr(&fx->json), "\"privileged\":true"));
     assert_non_null(strstr(buf_cstr(&fx->json), "Backdoor Operator"));
+    assert_non_null(strstr(buf_cstr(&fx->json), "\"privileged_actions\":\"Microsoft.Compute/*, "
+                                                "Microsoft.Authorization/roleAssignments/write\""));
+    buf r;
+    buf_init(&r);
+    arm_detector.report(fx->det, &r);
+    assert_non_null(strstr(buf_cstr(&r), "1 assignments of custom roles without privileged actions"));
+    buf_free(&r);
 }
 
 /* Learning survives the store: a principal seen in run 1 and idle since is
@@ -326,7 +342,7 @@ static void test_state_across_runs(void **state) {
     assert_int_equal(tmpdir_make(dir, sizeof dir, "arm"), 0);
     history(fx, 3, "oid-carol", "carol@contoso.com", CLI);
     history(fx, 50, "oid-dave", "dave@contoso.com", CLI);
-    const char *actions[] = { "*/read", NULL };
+    const char *actions[] = { "*/read", "Microsoft.Compute/virtualMachines/*", NULL };
     struct opspec def = { .op = "Microsoft.Authorization/roleDefinitions/write",
                           .resource = "/providers/Microsoft.Authorization/roleDefinitions/role-guid-1",
                           .oid = "oid-dave", .upn = "dave@contoso.com", .ip = "198.51.100.10", .actions = actions };

@@ -531,6 +531,7 @@ lines.
 
 ROLE_VM_OPERATOR = "3f9b2c7e-5d41-4a8e-9c06-1b7e2d4f8a53"
 ROLE_HELPDESK = "d41c8e2a-7b3f-4e59-a1d6-92c0f5b7e314"
+ROLE_COST_READER = "6a0e5d93-2c4b-4f7a-8e15-c3b9d0a7f862"
 VM_OPERATOR_ACTIONS = ["Microsoft.Compute/virtualMachines/*", "Microsoft.Compute/virtualMachines/runCommand/action",
                        "Microsoft.Storage/storageAccounts/listKeys/action", "Microsoft.Resources/subscriptions/read"]
 
@@ -558,8 +559,9 @@ the assignee's principalId. Diagnostic export in {"records": [...]} batches.
 
 def custom_role_across_runs():
     c = Case("custom-role-across-runs", """
-Learning across runs. Step 1: Ulla defines the custom role "Helpdesk Reset" through the
-Azure CLI (camelCase request body): no alert. Step 2, the same --state, three days later:
+Learning across runs. Step 1: Ulla defines the custom role "Helpdesk Reset" (VM reads,
+restarts and extensions: extensions/write resets passwords, so the role is privileged)
+through the Azure CLI (camelCase request body): no alert. Step 2, the same --state, three days later:
 she assigns it to the user Gus (the CLI's camelCase roleDefinitionId): vigil remembers the
 definition, so arm.persistence.custom_role for Gus's object id. REST form.
 """, 212, form="rest")
@@ -567,7 +569,8 @@ definition, so arm.persistence.custom_role for Gus's object id. REST form.
     ulla, gus = people
     c.workdays(people, [0])
     c.log.role_definition(day(0, 16, 2), ulla, ROLE_HELPDESK, "Helpdesk Reset",
-                          ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/restart/action"],
+                          ["Microsoft.Compute/virtualMachines/read", "Microsoft.Compute/virtualMachines/restart/action",
+                           "Microsoft.Compute/virtualMachines/extensions/write"],
                           [c.log.subscription_scope() + "/resourceGroups/rg-app"], ip=ulla.ip, appid=A.CLI)
     c.step()
     c.workdays(people, [3])
@@ -618,6 +621,25 @@ export, JSON lines.
                           ip=finn.ip)
     c.log.role_definition(day(1, 13, 0), ulla, ROLE_VM_OPERATOR, "VM Operator Plus", VM_OPERATOR_ACTIONS, ip=ulla.ip)
     c.log.role_assignment(day(1, 13, 5), ulla, ROLE_VM_OPERATOR, gus.oid, "User", ip=ulla.ip, failed=True)
+    return c
+
+
+def custom_role_quiet_readonly():
+    c = Case("custom-role-quiet-readonly", """
+Near miss. Ulla defines the custom role "Cost Reader" (every read, cost management, VM
+restarts: nothing that grants access, reveals a key or runs code) and assigns it to the
+finance team's reporting principal. A custom role given to an identity, but not one that
+can keep an attacker in: quiet (custom_role_only_privileged, the default); the summary
+counts the assignment. Diagnostic export, JSON lines.
+""", 215)
+    people = c.team(["ulla.berg", "finn.ek"], "GB", 140)
+    ulla = people[0]
+    reporting = c.app("sp-finance-reporting")
+    c.workdays(people, [0, 1])
+    c.log.role_definition(day(1, 10, 0), ulla, ROLE_COST_READER, "Cost Reader",
+                          ["*/read", "Microsoft.Consumption/*", "Microsoft.CostManagement/*",
+                           "Microsoft.Compute/virtualMachines/restart/action"], ip=ulla.ip)
+    c.log.role_assignment(day(1, 10, 6), ulla, ROLE_COST_READER, reporting.oid, "ServicePrincipal", ip=ulla.ip)
     return c
 
 
@@ -769,6 +791,7 @@ Diagnostic export in {"records": [...]} batches.
 CASES = [microburst_fires, microburst_runbook_fires, microburst_vmbulk_fires, microburst_quiet_backup,
          azurite_fires, azurite_quiet, inactive_account_fires, inactive_account_quiet, powershell_fires,
          powershell_quiet, custom_role_fires, custom_role_across_runs, custom_role_repeat, custom_role_quiet,
+         custom_role_quiet_readonly,
          infrequent_country_fires, infrequent_country_quiet, impossible_travel_fires, impossible_travel_quiet_paris,
          anonymous_ip_fires, anonymous_ip_quiet_vpn]
 
