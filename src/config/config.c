@@ -534,9 +534,9 @@ static const struct key keys[] = {
         "An operation is logged when it starts and again with its outcome; the "
         "start waits this much event time for the outcome and is then analysed "
         "as started (outcome unknown)."),
-    UINT("detectors.arm.max_principals", arm.max_principals, 200000, 1, UINT32_MAX, "principals",
-         "Principal profiles kept; beyond, the least recently seen is forgotten "
-         "(counted in the summary)."),
+    UINT("detectors.arm.max_principals", arm.max_principals, 50000, 1, UINT32_MAX, "principals",
+         "Principal profiles kept (about 1.2 KB each); beyond, the least recently "
+         "seen is forgotten (counted in the summary)."),
     UINT("detectors.arm.max_usage", arm.max_usage, 100000, 1, UINT32_MAX, "entries",
          "Organisation-wide address, /24 and country usage entries kept; beyond, "
          "the least recently used is forgotten (counted in the summary)."),

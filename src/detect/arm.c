@@ -24,12 +24,12 @@
 #include "util/timeutil.h"
 
 #define KEY_MAX 256                     /* principal keys longer than this are cut */
-#define WIN_MAX 48                      /* records kept per principal and window */
-#define SUMMARY_MAX 112
+#define WIN_MAX 32                      /* records kept per principal and window */
+#define SUMMARY_MAX 104
 #define RUNBOOKS_MAX 4                  /* runbooks followed per principal at once */
 #define MAX_CUSTOM_ROLES 4096
 #define MAX_GRANTS 65536
-#define ACTORS_MAX 65536                /* principals with a window open at once */
+#define ACTORS_MAX 8192                 /* principals with a window open at once */
 #define RUNBOOK_NAME_LEN 15
 
 /* ---- per-principal windows ------------------------------------------------ */
@@ -47,8 +47,6 @@ struct win {
     struct win_item it[WIN_MAX];
     uint32_t n;
     int64_t quiet_until_us;             /* no second alert from one burst */
-    /* the largest distinct counts of the burst in progress */
-    uint32_t peak_resources, peak_kinds;
 };
 
 enum rb_step { RB_WRITTEN = 1, RB_RUN = 2 };
@@ -66,10 +64,14 @@ struct actor {
     char key[KEY_MAX];
     size_t key_n;
     int64_t last_us;
-    struct win cred;                    /* credential operations */
-    struct win vms;                     /* runCommand, one item per VM */
-    struct win reads;                   /* Azurite resource-type reads */
-    struct win vault_grants;            /* accessPolicies writes, per vault */
+    /* Windows are allocated on first use: most principals only ever
+     * fill one kind, and an actor without windows is a few hundred bytes. */
+    struct win *cred;                   /* credential operations */
+    struct win *vms;                    /* runCommand, one item per VM */
+    struct win *reads;                  /* Azurite resource-type reads */
+    struct win *vault_grants;           /* accessPolicies writes, per vault */
+    /* the largest distinct counts of the burst in progress */
+    uint32_t peak_resources, peak_kinds, peak_vms;
     struct runbook_track rb[RUNBOOKS_MAX];
 };
 
@@ -392,8 +394,24 @@ static struct actor *actor_get(struct arm_det *d, vstr key, int64_t t_us) {
     return d->actors[i];
 }
 
+static struct win *win_get(struct win **w) {
+    if (!*w) *w = xcalloc(1, sizeof **w);
+    return *w;
+}
+
+static void actor_free(struct actor *ac) {
+    free(ac->cred);
+    free(ac->vms);
+    free(ac->reads);
+    free(ac->vault_grants);
+    free(ac);
+}
+
+static bool win_empty(const struct win *w) { return !w || w->n == 0; }
+
 /* Forget records older than the window. */
 static void win_trim(struct win *w, int64_t now_us, int64_t window_us) {
+    if (!w) return;
     uint32_t drop = 0;
     while (drop < w->n && w->it[drop].t_us < now_us - window_us) drop++;
     if (!drop) return;
@@ -516,13 +534,13 @@ static bool org_learning(const struct arm_det *d, int64_t t_us) {
 
 static void microburst_credentials(struct arm_det *d, const struct arm_op *o, struct actor *ac, int kind) {
     const struct vigil_config *cfg = d->cfg;
-    struct win *w = &ac->cred;
+    struct win *w = win_get(&ac->cred);
     win_trim(w, o->t_us, cfg->arm.microburst_window_us);
     win_add(w, o->t_us, hash_ci(resource_of(o->op)), (uint32_t)kind, o);
     uint64_t mask;
     uint32_t res = win_distinct_what(w), kinds = win_distinct_kinds(w, &mask);
-    if (res > w->peak_resources) w->peak_resources = res;
-    if (kinds > w->peak_kinds) w->peak_kinds = kinds;
+    if (res > ac->peak_resources) ac->peak_resources = res;
+    if (kinds > ac->peak_kinds) ac->peak_kinds = kinds;
     const char *why;
     if (o->t_us < w->quiet_until_us || org_learning(d, o->t_us) || !fanout_beats_peak(d, o, res, kinds, 0, &why))
         return;
@@ -536,11 +554,11 @@ static void microburst_credentials(struct arm_det *d, const struct arm_op *o, st
 
 static void microburst_run_command(struct arm_det *d, const struct arm_op *o, struct actor *ac) {
     const struct vigil_config *cfg = d->cfg;
-    struct win *w = &ac->vms;
+    struct win *w = win_get(&ac->vms);
     win_trim(w, o->t_us, cfg->arm.microburst_window_us);
     win_add(w, o->t_us, hash_ci(resource_of(o->op)), 0, o);
     uint32_t vms = win_distinct_what(w);
-    if (vms > w->peak_resources) w->peak_resources = vms;
+    if (vms > ac->peak_vms) ac->peak_vms = vms;
     const char *why;
     if (o->t_us < w->quiet_until_us || org_learning(d, o->t_us) || !fanout_beats_peak(d, o, 0, 0, vms, &why))
         return;
@@ -628,7 +646,7 @@ static void microburst_vault_grant(struct arm_det *d, const struct arm_op *o, st
     if (!vault.n) return;
     vstr action = last_segment(id);
     uint64_t vh = hash_ci(vault);
-    struct win *w = &ac->vault_grants;
+    struct win *w = win_get(&ac->vault_grants);
     win_trim(w, o->t_us, cfg->arm.microburst_window_us);
     bool removing = vstr_eq_ci(action, VSTR("remove")) || vstr_eq_ci(action, VSTR("replace"));
     if (!removing) { win_add(w, o->t_us, vh, 0, o); return; }
@@ -660,7 +678,7 @@ static void toolkit_azurite(struct arm_det *d, const struct arm_op *o, const str
     const struct vigil_config *cfg = d->cfg;
     int kind = c->azurite_type;
     if (kind < 0 || o->outcome == MGMT_OUTCOME_FAILED) return;
-    struct win *w = &ac->reads;
+    struct win *w = win_get(&ac->reads);
     win_trim(w, o->t_us, cfg->arm.azurite_window_us);
     win_add(w, o->t_us, (uint64_t)kind + 1, (uint32_t)kind, o);
     uint64_t mask;
@@ -1002,7 +1020,8 @@ static void arm_destroy(void *self) {
     principals_free(d->prof);
     arm_pair_free(d->pair);
     arm_location_free(d->loc);
-    for (size_t i = 0; i < d->actors_cap; i++) free(d->actors[i]);
+    for (size_t i = 0; i < d->actors_cap; i++)
+        if (d->actors[i]) actor_free(d->actors[i]);
     free(d->actors);
     free(d->roles);
     seenset_free(d->grants);
@@ -1020,12 +1039,12 @@ static void arm_on_event(void *self, const struct event *ev, struct detect_ctx *
 /* A burst is over when its window has emptied: its size becomes part of
  * the principal's normal (principal_note_fanout). */
 static void fold_burst(struct arm_det *d, struct actor *ac, int64_t now_us) {
-    if (!ac->cred.peak_resources && !ac->vms.peak_resources) return;
+    if (!ac->peak_resources && !ac->peak_vms) return;
     struct principal *p = principals_get(d->prof, (vstr){ ac->key, ac->key_n });
     if (p)
-        principal_note_fanout(p, ac->cred.peak_resources, ac->cred.peak_kinds, ac->vms.peak_resources, now_us,
+        principal_note_fanout(p, ac->peak_resources, ac->peak_kinds, ac->peak_vms, now_us,
                               now_us - d->cfg->arm.microburst_lookback_us);
-    ac->cred.peak_resources = ac->cred.peak_kinds = ac->vms.peak_resources = 0;
+    ac->peak_resources = ac->peak_kinds = ac->peak_vms = 0;
 }
 
 static int64_t longest_window(const struct vigil_config *cfg) {
@@ -1044,11 +1063,11 @@ static void sweep_actors(struct arm_det *d, int64_t watermark_us, bool all) {
     for (size_t i = 0; i < d->actors_cap; i++) {
         struct actor *ac = d->actors[i];
         if (!ac) continue;
-        win_trim(&ac->cred, watermark_us - lateness, cfg->arm.microburst_window_us);
-        win_trim(&ac->vms, watermark_us - lateness, cfg->arm.microburst_window_us);
-        if (all || (ac->cred.n == 0 && ac->vms.n == 0)) fold_burst(d, ac, watermark_us);
+        win_trim(ac->cred, watermark_us - lateness, cfg->arm.microburst_window_us);
+        win_trim(ac->vms, watermark_us - lateness, cfg->arm.microburst_window_us);
+        if (all || (win_empty(ac->cred) && win_empty(ac->vms))) fold_burst(d, ac, watermark_us);
         if (all || ac->last_us < watermark_us - lateness - longest_window(cfg)) {
-            free(ac);
+            actor_free(ac);
             d->actors[i] = NULL;
             d->n_actors--;
             removed = true;

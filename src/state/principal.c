@@ -4,8 +4,8 @@
  * at most 3/4 full, holding pointers to heap entries so that a profile
  * handed out does not move when the table grows. Eviction is amortised as
  * in state/seen.c: when a new key finds the table at its bound, the least
- * recently used 1/16 go in one sweep and the table is rebuilt, so the
- * O(n) cost is paid once per max/16 insertions. The hash seeds are fixed:
+ * recently used quarter go in one sweep and the table is rebuilt, so the
+ * O(n) cost is paid once per max/4 insertions. The hash seeds are fixed:
  * a replay must evict the same entries and so raise the same alerts. */
 #include "state/principal.h"
 
@@ -22,7 +22,10 @@
 #define PRINCIPAL_SEED UINT64_C(0x5052494e)   /* "PRIN" */
 #define USAGE_SEED UINT64_C(0x55534147)       /* "USAG" */
 #define MIN_CAP 16
-#define EVICT_SHARE 16
+/* A quarter at a time: eviction only happens under pressure (a cap set too
+ * low, or a flood of spoofed identities), and each sweep walks every entry,
+ * so fewer, larger sweeps cost less. */
+#define EVICT_SHARE 4
 
 #define BLOB_MAGIC "VPR"
 #define BLOB_VERSION 1
@@ -90,10 +93,7 @@ static void ptable_init(struct ptable *t, size_t max) {
     t->max = max ? max : 1;
 }
 
-static uint64_t prof_hash_of(const void *e) {
-    const struct principal *p = e;
-    return principal_hash((vstr){ p->key, p->key_len });
-}
+static uint64_t prof_hash_of(const void *e) { return ((const struct principal *)e)->hash; }
 
 static uint64_t use_hash_of(const void *e) { return ((const struct usage_entry *)e)->hash; }
 
@@ -207,6 +207,7 @@ struct principal *principals_touch(struct principals *t, vstr key, bool *was_new
     struct principal *p = xcalloc(1, sizeof *p);
     p->key = xstrndup(key.p, key.n);
     p->key_len = key.n;
+    p->hash = h;
     p->display = xstrndup("", 0);
     p->first_us = p->last_us = TIME_NONE;
     p->fanout_peak.t_us = TIME_NONE;

@@ -64,6 +64,7 @@ struct principal_location {
 struct principal {
     char *key;                          /* object id or caller (owned; NUL-terminated) */
     size_t key_len;                     /* the key may hold NULs: an attacker writes the log */
+    uint64_t hash;                      /* of the key, kept for rebuilding the table */
     char *display;                      /* upn, name or caller, for people (owned) */
     bool is_app;
     int64_t first_us, last_us;
