@@ -484,6 +484,29 @@ static void prop_window_items(struct alert *a, const struct win *w) {
 
 static void window_text(int64_t us, char *out, size_t cap) { duration_format(us, out, cap); }
 
+/* What the burst was compared with: the principal's own largest burst in
+ * the look-back and the configured floors. */
+static void baseline_props(struct alert *a, const struct vigil_config *cfg, const struct arm_op *o) {
+    const struct principal_fanout *pk = o->prof ? &o->prof->fanout_peak : NULL;
+    bool fresh = pk && pk->t_us != TIME_NONE && pk->t_us >= o->t_us - cfg->arm.microburst_lookback_us;
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"largest_burst_resources\":%" PRIu32 ",\"largest_burst_kinds\":%" PRIu32
+               ",\"largest_burst_vms\":%" PRIu32 ",\"lookback_days\":%" PRId64,
+               fresh ? pk->resources : 0, fresh ? pk->kinds : 0, fresh ? pk->vms : 0,
+               cfg->arm.microburst_lookback_us / US_PER_DAY);
+    if (fresh) {
+        buf_puts(&b, ",\"largest_burst_at\":");
+        buf_json_time(&b, pk->t_us);
+    }
+    buf_printf(&b, ",\"operations_before\":%" PRIu64 ",\"min_resources\":%" PRIu32 ",\"min_kinds\":%" PRIu32
+               ",\"min_vms\":%" PRIu32 "}",
+               o->prof ? o->prof->ops : 0, cfg->arm.microburst_min_resources, cfg->arm.microburst_min_kinds,
+               cfg->arm.microburst_min_vms);
+    alert_prop_raw(a, "baseline", buf_vstr(&b));
+    buf_free(&b);
+}
+
 static void microburst_alert(struct arm_det *d, const struct arm_op *o, const char *variant, const char *ops_text,
                              uint32_t resources, const struct win *w) {
     const struct vigil_config *cfg = d->cfg;
@@ -508,6 +531,7 @@ static void microburst_alert(struct arm_det *d, const struct arm_op *o, const ch
     alert_prop_str(a, "variant", vstr_c(variant));
     alert_prop_int(a, "resources", resources);
     alert_prop_bool(a, "azure_powershell", list_has_ci(&cfg->arm.powershell_appids, o->op->appid));
+    baseline_props(a, cfg, o);
     if (w) prop_window_items(a, w);
     add_op_evidence(a, o);
     alert_emit(d->ctx->alerts, a);
