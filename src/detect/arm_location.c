@@ -69,19 +69,6 @@ struct arm_location {
 
 /* ---- set-up ------------------------------------------------------------------------- */
 
-static unsigned flag_bit(const char *name) {
-    static const struct { const char *name; unsigned bit; } flags[] = {
-        { "is_anonymous", GEOIP_ANONYMOUS },
-        { "is_anonymous_vpn", GEOIP_ANONYMOUS_VPN },
-        { "is_hosting_provider", GEOIP_HOSTING_PROVIDER },
-        { "is_public_proxy", GEOIP_PUBLIC_PROXY },
-        { "is_residential_proxy", GEOIP_RESIDENTIAL_PROXY },
-        { "is_tor_exit_node", GEOIP_TOR_EXIT_NODE },
-    };
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (!strcmp(name, flags[i].name)) return flags[i].bit;
-    return 0;
-}
 
 struct arm_location *arm_location_new(const struct vigil_config *cfg) {
     struct arm_location *L = calloc(1, sizeof *L);
@@ -97,7 +84,7 @@ struct arm_location *arm_location_new(const struct vigil_config *cfg) {
     }
     const struct strlist *fl = &cfg->arm.anonymous_flags;
     for (size_t i = 0; i < fl->n; i++) {
-        unsigned bit = flag_bit(fl->v[i]);
+        unsigned bit = geoip_anon_flag(fl->v[i]);
         if (bit) L->anon_mask |= bit;
         else if (!L->unknown_flags++) L->first_unknown_flag = fl->v[i];
     }

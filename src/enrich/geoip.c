@@ -188,17 +188,25 @@ static void read_location(MMDB_entry_s *e, struct geoip_result *r) {
     if (get_uint(e, r, rad_path, &radius)) r->accuracy_radius_km = radius;
 }
 
+/* MaxMind's Anonymous-IP keys, the names the configuration uses too. */
+static const struct { const char *key; unsigned bit; } anon_flags[] = {
+    { "is_anonymous", GEOIP_ANONYMOUS },
+    { "is_anonymous_vpn", GEOIP_ANONYMOUS_VPN },
+    { "is_hosting_provider", GEOIP_HOSTING_PROVIDER },
+    { "is_public_proxy", GEOIP_PUBLIC_PROXY },
+    { "is_residential_proxy", GEOIP_RESIDENTIAL_PROXY },
+    { "is_tor_exit_node", GEOIP_TOR_EXIT_NODE },
+};
+
+unsigned geoip_anon_flag(const char *name) {
+    for (size_t i = 0; i < sizeof anon_flags / sizeof anon_flags[0]; i++)
+        if (strcmp(name, anon_flags[i].key) == 0) return anon_flags[i].bit;
+    return 0;
+}
+
 static void read_anonymous(MMDB_entry_s *e, struct geoip_result *r) {
-    static const struct { const char *key; unsigned bit; } flags[] = {
-        { "is_anonymous", GEOIP_ANONYMOUS },
-        { "is_anonymous_vpn", GEOIP_ANONYMOUS_VPN },
-        { "is_hosting_provider", GEOIP_HOSTING_PROVIDER },
-        { "is_public_proxy", GEOIP_PUBLIC_PROXY },
-        { "is_residential_proxy", GEOIP_RESIDENTIAL_PROXY },
-        { "is_tor_exit_node", GEOIP_TOR_EXIT_NODE },
-    };
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (get_bool(e, r, flags[i].key)) r->anon |= flags[i].bit;
+    for (size_t i = 0; i < sizeof anon_flags / sizeof anon_flags[0]; i++)
+        if (get_bool(e, r, anon_flags[i].key)) r->anon |= anon_flags[i].bit;
 }
 
 static void read_asn(MMDB_entry_s *e, struct geoip_result *r) {

@@ -62,6 +62,9 @@ bool geoip_lookup(const struct geoip *g, const struct ipaddr *ip, struct geoip_r
 /* Lines for the summary: each database's file, type, build date and
  * node count. */
 void geoip_report(const struct geoip *g, buf *out);
+/* The bit of a MaxMind Anonymous-IP key ("is_tor_exit_node"), 0 when it
+ * is not one. */
+unsigned geoip_anon_flag(const char *name);
 /* "anonymous VPN, TOR exit node" for the bits set in anon (our words),
  * into out. */
 void geoip_anon_describe(unsigned anon, buf *out);
