@@ -25,6 +25,7 @@ enum event_kind {
     EV_K8S_AUDIT = 1,
     EV_FLOW,
     EV_MGMT_OP,
+    EV_KV_OP,
 };
 
 /* Where a record came from, for evidence: the input as the user named it
@@ -253,6 +254,52 @@ struct mgmt_op {
     struct mgmt_role_definition role_def;
 };
 
+/* ---- Key Vault operation (AuditEvent) -------------------------------- */
+
+/* properties.addedAccessPolicy / removedAccessPolicy of a VaultPut or
+ * VaultPatch (ObjectId, ApplicationId, Permissions{keys,secrets,certificates}). */
+struct kv_policy {
+    bool present;
+    vstr object_id, application_id, tenant_id;
+    vstr *keys; uint32_t n_keys;
+    vstr *secrets; uint32_t n_secrets;
+    vstr *certificates; uint32_t n_certificates;
+};
+
+/* One Key Vault audit record, from the diagnostic export, the Managed HSM
+ * array, or the Log Analytics (AzureDiagnostics) flattening, normalised.
+ * Absent fields are empty slices; compare names case-insensitively. */
+struct kv_op {
+    vstr operation;                     /* SecretGet, VaultPatch, KeyDecrypt ... */
+    vstr operation_version;             /* api-version */
+    vstr resource_id;
+    vstr vault;                         /* last segment of resourceId, else the host label of
+                                         * properties.id / requestUri (<vault>.vault.azure.net) */
+    vstr subscription, resource_group;
+    vstr result_type, result_signature, result_description;
+    int32_t http_status;                /* properties.httpStatusCode; 0 when absent */
+    bool success;                       /* 2xx, or no status and resultType Success */
+    vstr correlation_id;
+    /* who: identity.claim in short (oid, upn, appid) or URI names */
+    vstr object_id, upn, name, appid, tenant_id;
+    enum mgmt_principal_kind principal_kind;
+    /* from where */
+    vstr caller_ip_text;
+    bool has_ip;
+    struct ipaddr caller_ip;
+    /* properties */
+    vstr client_info;                   /* user agent, or an app id */
+    vstr request_uri;
+    vstr object_uri;                    /* properties.id: https://<vault>.vault.azure.net/secrets/<name>[/<version>] */
+    vstr object_type;                   /* "secrets", "keys", "certificates", "deletedsecrets" ... from object_uri */
+    vstr object_name;                   /* <name>, without version */
+    bool via_arm;                       /* a control-plane call through ARM (clientInfo
+                                         * azure-resource-manager/..., requestUri control-*.vaultcore...) */
+    int8_t rbac_authorized;             /* properties.isRbacAuthorized: -1 absent, 0, 1 */
+    int8_t enable_rbac;                 /* VaultPatch/Put properties.properties.enableRbacAuthorization: -1 absent */
+    struct kv_policy added, removed;
+};
+
 /* ---- the event -------------------------------------------------------- */
 
 struct event {
@@ -264,6 +311,7 @@ struct event {
         const struct k8s_audit *k8s;
         const struct flow *flow;        /* event time: flow start */
         const struct mgmt_op *mgmt;     /* event time: time / eventTimestamp */
+        const struct kv_op *kv;         /* event time: time */
     } u;
 };
 

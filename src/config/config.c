@@ -363,6 +363,30 @@ static const char *const d_anonymous_flags[] = {
     "is_anonymous", "is_anonymous_vpn", "is_public_proxy", "is_residential_proxy", "is_tor_exit_node", NULL,
 };
 
+/* Key Vault (research/detections.md section 5.0): Microsoft services that
+ * read every vault's metadata (Azure Resource Graph, Policy Insights). */
+static const char *const d_kv_trusted_apps[] = {
+    "509e4652-da8d-478d-a730-e9d4a1996ca4",
+    "8cae6e77-e04e-42ce-b5cb-50d82bce26b1",
+    NULL,
+};
+
+/* Operations on what a vault keeps (as opposed to the vault itself). */
+static const char *const d_kv_data_ops[] = { "Secret*", "Key*", "Certificate*", NULL };
+
+/* Operations that dump, destroy or resurrect what a vault keeps
+ * (Sentinel's KeyVaultSensitiveOperations, plus the deleted-object reads). */
+static const char *const d_kv_sensitive_ops[] = {
+    "SecretBackup", "KeyBackup", "CertificateBackup",
+    "SecretPurge", "KeyPurge", "CertificatePurge",
+    "VaultDelete", "VaultPurge",
+    "SecretListDeleted", "SecretGetDeleted", "KeyListDeleted", "KeyGetDeleted",
+    "CertificateListDeleted", "CertificateGetDeleted",
+    "SecretRecover", "KeyRecover", "SecretRestore", "KeyRestore",
+    "KeyExport", "KeyRelease",
+    NULL,
+};
+
 static const char *const d_ssh_ports[] = { "22", NULL };
 static const char *const d_rdp_ports[] = { "3389", NULL };
 
@@ -639,6 +663,59 @@ static const struct key keys[] = {
          "Speed the travel would need for it to be impossible (an airliner "
          "cruises near 900)."),
 
+    BOOL("detectors.keyvault.enabled", keyvault.enabled, true,
+         "Run the Key Vault audit-log analytics (the kv.* alert types)."),
+    DUR("detectors.keyvault.learning_period", keyvault.learning_period_us, 7 * US_PER_DAY,
+        "A vault's history (event time since its first record) before its users, "
+        "applications, operation mix and volume are judged."),
+    DUR("detectors.keyvault.lookback", keyvault.lookback_us, 30 * US_PER_DAY,
+        "How long a user, application or pair stays known to a vault without "
+        "using it (kv.unusual.*)."),
+    UINT("detectors.keyvault.max_vaults", keyvault.max_vaults, 20000, 1, UINT32_MAX, "vaults",
+         "Vault profiles kept; beyond, the least recently used is forgotten."),
+    UINT("detectors.keyvault.max_members", keyvault.max_members, 200000, 1, UINT32_MAX, "entries",
+         "Known users, applications and user-application pairs kept over all vaults."),
+    UINT("detectors.keyvault.max_identities", keyvault.max_identities, 50000, 1, UINT32_MAX, "identities",
+         "Identity profiles (vaults per day) kept."),
+    LIST("detectors.keyvault.trusted_apps", keyvault.trusted_apps, d_kv_trusted_apps, "app ids",
+         "Client application ids never judged: Microsoft services that read every "
+         "vault (Azure Resource Graph, Policy Insights), your backup product."),
+    LIST("detectors.keyvault.trusted_identities", keyvault.trusted_identities, d_empty, "identities",
+         "Object ids or UPNs never judged."),
+    LIST("detectors.keyvault.data_operations", keyvault.data_operations, d_kv_data_ops, "operations",
+         "Operations on a vault's secrets, keys and certificates (a trailing '*' is a "
+         "prefix). Only these make a user or application a member of the vault and "
+         "count for kv.user.many_vaults: an ARM listing that reads every vault's "
+         "metadata does not."),
+    DUR("detectors.keyvault.policy_window", keyvault.policy_window_us, 1 * US_PER_HOUR,
+        "An access-policy change followed within this window by secret reads of the "
+        "same identity (or the identity it added) is kv.policy_change.secret_query."),
+    DUR("detectors.keyvault.list_window", keyvault.list_window_us, 30 * US_PER_MIN,
+        "Window after a SecretList in which SecretGets are counted."),
+    UINT("detectors.keyvault.list_min_secrets", keyvault.list_min_secrets, 10, 1, UINT32_MAX, "secrets",
+         "Distinct secrets read after a list, and more than the identity's own largest "
+         "such burst on the vault, for kv.secret_list.secret_gets."),
+    LIST("detectors.keyvault.sensitive_operations", keyvault.sensitive_operations, d_kv_sensitive_ops,
+         "operations",
+         "Operations that, never seen on a vault during its history, make its "
+         "operation pattern unusual by themselves."),
+    UINT("detectors.keyvault.pattern_min_ops", keyvault.pattern_min_ops, 20, 1, UINT32_MAX, "operations",
+         "Operations a vault needs in an hour before that hour's mix is compared "
+         "with its history."),
+    UINT("detectors.keyvault.pattern_distance", keyvault.pattern_distance, 50, 1, 100, "percent",
+         "Jensen-Shannon distance (0-100) between an hour's operation mix and the "
+         "vault's history above which the mix is unusual."),
+    UINT("detectors.keyvault.volume_score_k", keyvault.volume_score_k, 5, 1, 1000, "spreads",
+         "An identity's hourly operations on a vault alert above median + k x spread "
+         "of its history (kv.volume.high)."),
+    UINT("detectors.keyvault.volume_min_ops", keyvault.volume_min_ops, 50, 1, UINT32_MAX, "operations",
+         "Floor: fewer operations in an hour never raise kv.volume.high."),
+    UINT("detectors.keyvault.many_vaults_min", keyvault.many_vaults_min, 5, 1, UINT32_MAX, "vaults",
+         "Floor: fewer vaults in a day never raise kv.user.many_vaults."),
+    UINT("detectors.keyvault.many_vaults_factor", keyvault.many_vaults_factor, 200, 100, 100000, "percent",
+         "An identity alerts when it touches more vaults in a day than this share of "
+         "its busiest earlier day."),
+
     BOOL("detectors.network.enabled", network.enabled, true,
          "Run the flow-record analytics (the net.* alert types). They alert only on "
          "VMs of the --inventory, for a VM that held the same address for the whole "
@@ -796,6 +873,7 @@ static const struct { const char *path, *doc; } sections[] = {
     { "detectors", "Per-layer analytics." },
     { "detectors.k8s", "Kubernetes audit-log analytics (research/detections.md section 7)." },
     { "detectors.arm", "Azure activity-log analytics: toolkits, sessions, custom roles, locations (docs/MANAGEMENT.md)." },
+    { "detectors.keyvault", "Key Vault audit-log analytics: TOR, policy change then reads, dumps, unusual members, patterns, volume (docs/KEYVAULT.md)." },
     { "detectors.network", "Flow-record analytics: SSH and RDP baselines, malicious peers (docs/NETWORK.md)." },
     { "run", "The streaming daemon, vigil run --config FILE: listeners, outputs, state and its counters." },
 };

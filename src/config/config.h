@@ -109,6 +109,34 @@ struct vigil_config {
         uint32_t travel_min_speed_kmh;
     } arm;
 
+    /* detectors.keyvault.*: Key Vault audit logs (docs/KEYVAULT.md) */
+    struct {
+        bool enabled;                           /* default true */
+        int64_t learning_period_us;             /* default 7d: a vault's own history before "unusual" */
+        int64_t lookback_us;                    /* default 30d: how long a member stays known */
+        uint32_t max_vaults;
+        uint32_t max_members;                   /* users, apps and pairs kept across all vaults */
+        uint32_t max_identities;
+        struct strlist trusted_apps;            /* app ids never judged (Azure Resource Graph, Policy) */
+        struct strlist trusted_identities;      /* object ids / UPNs never judged */
+        struct strlist data_operations;         /* operations that touch secrets, keys, certificates */
+        /* kv.policy_change.secret_query */
+        int64_t policy_window_us;               /* default 1h */
+        /* kv.secret_list.secret_gets */
+        int64_t list_window_us;                 /* default 30m */
+        uint32_t list_min_secrets;              /* distinct secrets read after a list */
+        /* kv.unusual.operation_pattern */
+        struct strlist sensitive_operations;    /* never seen on this vault: unusual */
+        uint32_t pattern_min_ops;               /* operations in the hour before the mix is judged */
+        uint32_t pattern_distance;              /* percent: Jensen-Shannon distance that alerts */
+        /* kv.volume.high */
+        uint32_t volume_score_k;                /* spreads above the median */
+        uint32_t volume_min_ops;                /* floor per hour */
+        /* kv.user.many_vaults */
+        uint32_t many_vaults_min;               /* floor: vaults in a day */
+        uint32_t many_vaults_factor;            /* percent of the identity's busiest day */
+    } keyvault;
+
     /* run.*: the streaming daemon (vigil run --config FILE) */
     struct {
         char *ipfix_udp;                        /* "0.0.0.0:4739"; NULL: no listener */
