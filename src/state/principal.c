@@ -1,18 +1,15 @@
 /* Principal profiles and organisation-wide usage (state/principal.h).
  *
- * Both tables are open addressing with linear probing over a power of two,
- * at most 3/4 full, holding pointers to heap entries so that a profile
- * handed out does not move when the table grows. Eviction is amortised as
- * in state/seen.c: when a new key finds the table at its bound, the least
- * recently used quarter go in one sweep and the table is rebuilt, so the
- * O(n) cost is paid once per max/4 insertions. The hash seeds are fixed:
- * a replay must evict the same entries and so raise the same alerts. */
+ * Both live in bounded pointer tables (state/ptable.h), so a profile handed
+ * out does not move when its table grows. The hash seeds are fixed: a
+ * replay must evict the same entries and so raise the same alerts. */
 #include "state/principal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/ptable.h"
 #include "store/store.h"
 #include "util/blob.h"
 #include "util/buf.h"
@@ -21,11 +18,6 @@
 
 #define PRINCIPAL_SEED UINT64_C(0x5052494e)   /* "PRIN" */
 #define USAGE_SEED UINT64_C(0x55534147)       /* "USAG" */
-#define MIN_CAP 16
-/* A quarter at a time: eviction only happens under pressure (a cap set too
- * low, or a flood of spoofed identities), and each sweep walks every entry,
- * so fewer, larger sweeps cost less. */
-#define EVICT_SHARE 4
 
 #define BLOB_MAGIC "VPR"
 #define BLOB_VERSION 1
@@ -70,12 +62,6 @@ struct usage_entry {
 
 /* ---- the tables ----------------------------------------------------------- */
 
-struct ptable {                         /* pointers, keyed by a 64-bit hash + the entry's own key */
-    void **slot;
-    size_t cap, size, max;
-    uint64_t evicted;
-};
-
 struct principals {
     struct ptable prof;                 /* struct principal * */
     struct ptable use;                  /* struct usage_entry * */
@@ -87,74 +73,24 @@ static uint64_t principal_hash(vstr key) { return hash_vstr(key, PRINCIPAL_SEED)
 
 static uint64_t usage_hash(const struct usage_key *k) { return hash_bytes(k, sizeof *k, USAGE_SEED) | 1; }
 
-static void ptable_init(struct ptable *t, size_t max) {
-    t->cap = MIN_CAP;
-    t->slot = xcalloc(t->cap, sizeof *t->slot);
-    t->max = max ? max : 1;
-}
-
 static uint64_t prof_hash_of(const void *e) { return ((const struct principal *)e)->hash; }
-
 static uint64_t use_hash_of(const void *e) { return ((const struct usage_entry *)e)->hash; }
 
-static void ptable_place(struct ptable *t, void *e, uint64_t h) {
-    size_t mask = t->cap - 1;
-    size_t i = (size_t)h & mask;
-    while (t->slot[i]) i = (i + 1) & mask;
-    t->slot[i] = e;
+static bool prof_matches(const void *e, const void *key) {
+    const struct principal *p = e;
+    const vstr *k = key;
+    return p->key_len == k->n && (k->n == 0 || memcmp(p->key, k->p, k->n) == 0);
 }
 
-static void ptable_grow(struct ptable *t, uint64_t (*hash_of)(const void *)) {
-    void **old = t->slot;
-    size_t old_cap = t->cap;
-    t->cap *= 2;
-    t->slot = xcalloc(t->cap, sizeof *t->slot);
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i]) ptable_place(t, old[i], hash_of(old[i]));
-    free(old);
-}
-
-static int cmp_i64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Drop the least recently used share of the table and rebuild it. Among
- * entries at the cut-off time, table order decides: deterministic. */
-static void ptable_evict(struct ptable *t, int64_t (*last_of)(const void *), uint64_t (*hash_of)(const void *),
-                         void (*free_fn)(void *)) {
-    size_t drop = t->size / EVICT_SHARE;
-    if (drop == 0) drop = 1;
-    int64_t *times = xcalloc(t->size, sizeof *times);
-    size_t n = 0;
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->slot[i]) times[n++] = last_of(t->slot[i]);
-    qsort(times, n, sizeof *times, cmp_i64);
-    int64_t cut = times[drop - 1];
-    free(times);
-    void **old = t->slot;
-    t->slot = xcalloc(t->cap, sizeof *t->slot);
-    size_t kept = 0;
-    for (size_t i = 0; i < t->cap; i++) {
-        void *e = old[i];
-        if (!e) continue;
-        if (drop && last_of(e) <= cut) {
-            free_fn(e);
-            drop--;
-            t->evicted++;
-            continue;
-        }
-        ptable_place(t, e, hash_of(e));
-        kept++;
-    }
-    t->size = kept;
-    free(old);
+static bool use_matches(const void *e, const void *key) {
+    return memcmp(&((const struct usage_entry *)e)->key, key, sizeof(struct usage_key)) == 0;
 }
 
 /* ---- principals ------------------------------------------------------------ */
 
 static int64_t prof_last(const void *e) { return ((const struct principal *)e)->last_us; }
 static int64_t use_last(const void *e) { return ((const struct usage_entry *)e)->last_us; }
+static void use_free(void *e) { free(e); }
 
 static void prof_free(void *e) {
     struct principal *p = e;
@@ -163,57 +99,41 @@ static void prof_free(void *e) {
     free(p);
 }
 
+static const struct ptable_ops prof_ops = { prof_hash_of, prof_last, prof_matches, prof_free };
+static const struct ptable_ops use_ops = { use_hash_of, use_last, use_matches, use_free };
+
 struct principals *principals_new(size_t max_principals, size_t max_usage) {
     struct principals *t = xcalloc(1, sizeof *t);
-    ptable_init(&t->prof, max_principals);
-    ptable_init(&t->use, max_usage);
+    ptable_init(&t->prof, max_principals, &prof_ops);
+    ptable_init(&t->use, max_usage, &use_ops);
     t->history_start_us = TIME_NONE;
     return t;
 }
 
 void principals_free(struct principals *t) {
     if (!t) return;
-    for (size_t i = 0; i < t->prof.cap; i++)
-        if (t->prof.slot[i]) prof_free(t->prof.slot[i]);
-    for (size_t i = 0; i < t->use.cap; i++) free(t->use.slot[i]);
-    free(t->prof.slot);
-    free(t->use.slot);
+    ptable_free(&t->prof);
+    ptable_free(&t->use);
     free(t);
 }
 
-static size_t prof_find(const struct principals *t, vstr key, uint64_t h) {
-    size_t mask = t->prof.cap - 1;
-    size_t i = (size_t)h & mask;
-    for (;;) {
-        const struct principal *p = t->prof.slot[i];
-        if (!p || (p->key_len == key.n && (key.n == 0 || memcmp(p->key, key.p, key.n) == 0))) return i;
-        i = (i + 1) & mask;
-    }
-}
-
 struct principal *principals_get(struct principals *t, vstr key) {
-    return t->prof.slot[prof_find(t, key, principal_hash(key))];
+    return ptable_find(&t->prof, principal_hash(key), &key);
 }
 
 struct principal *principals_touch(struct principals *t, vstr key, bool *was_new) {
     uint64_t h = principal_hash(key);
-    size_t i = prof_find(t, key, h);
-    if (t->prof.slot[i]) {
-        if (was_new) *was_new = false;
-        return t->prof.slot[i];
-    }
-    if (t->prof.size >= t->prof.max) ptable_evict(&t->prof, prof_last, prof_hash_of, prof_free);
-    if ((t->prof.size + 1) * 4 > t->prof.cap * 3) ptable_grow(&t->prof, prof_hash_of);
-    struct principal *p = xcalloc(1, sizeof *p);
+    struct principal *p = ptable_find(&t->prof, h, &key);
+    if (was_new) *was_new = p == NULL;
+    if (p) return p;
+    p = xcalloc(1, sizeof *p);
     p->key = xstrndup(key.p, key.n);
     p->key_len = key.n;
     p->hash = h;
     p->display = xstrndup("", 0);
     p->first_us = p->last_us = TIME_NONE;
     p->fanout_peak.t_us = TIME_NONE;
-    ptable_place(&t->prof, p, h);
-    t->prof.size++;
-    if (was_new) *was_new = true;
+    ptable_insert(&t->prof, p, h);
     return p;
 }
 
@@ -344,31 +264,16 @@ static void usage_key_country(struct usage_key *k, const char cc[2]) {
     k->b[1] = (uint8_t)cc[1];
 }
 
-static size_t use_find(const struct principals *t, const struct usage_key *k, uint64_t h) {
-    size_t mask = t->use.cap - 1;
-    size_t i = (size_t)h & mask;
-    for (;;) {
-        const struct usage_entry *e = t->use.slot[i];
-        if (!e || (e->hash == h && memcmp(&e->key, k, sizeof *k) == 0)) return i;
-        i = (i + 1) & mask;
-    }
-}
-
-static void use_free(void *e) { free(e); }
-
 static struct usage_entry *use_touch(struct principals *t, const struct usage_key *k) {
     uint64_t h = usage_hash(k);
-    size_t i = use_find(t, k, h);
-    if (t->use.slot[i]) return t->use.slot[i];
-    if (t->use.size >= t->use.max) ptable_evict(&t->use, use_last, use_hash_of, use_free);
-    if ((t->use.size + 1) * 4 > t->use.cap * 3) ptable_grow(&t->use, use_hash_of);
-    struct usage_entry *e = xcalloc(1, sizeof *e);
+    struct usage_entry *e = ptable_find(&t->use, h, k);
+    if (e) return e;
+    e = xcalloc(1, sizeof *e);
     e->key = *k;
     e->hash = h;
     e->first_us = e->last_us = TIME_NONE;
     e->last_day = INT64_MIN;
-    ptable_place(&t->use, e, h);
-    t->use.size++;
+    ptable_insert(&t->use, e, h);
     return e;
 }
 
@@ -412,7 +317,7 @@ void usage_note(struct principals *t, const struct ipaddr *ip, const char *cc, v
 static struct usage_stats use_stats(const struct principals *t, const struct usage_key *k, vstr excluding,
                                     int64_t since_us) {
     struct usage_stats s = { 0, 0, TIME_NONE, TIME_NONE };
-    const struct usage_entry *e = t->use.slot[use_find(t, k, usage_hash(k))];
+    const struct usage_entry *e = ptable_find(&t->use, usage_hash(k), k);
     if (!e) return s;
     uint64_t skip = excluding.n ? principal_hash(excluding) : 0;
     for (uint32_t i = 0; i < e->n_users; i++)
@@ -591,10 +496,8 @@ int principals_save(const struct principals *t, struct store *st, const char *de
 }
 
 static void clear_all(struct principals *t) {
-    for (size_t i = 0; i < t->prof.cap; i++)
-        if (t->prof.slot[i]) { prof_free(t->prof.slot[i]); t->prof.slot[i] = NULL; }
-    for (size_t i = 0; i < t->use.cap; i++) { free(t->use.slot[i]); t->use.slot[i] = NULL; }
-    t->prof.size = t->use.size = 0;
+    ptable_clear(&t->prof);
+    ptable_clear(&t->use);
     t->history_start_us = TIME_NONE;
 }
 

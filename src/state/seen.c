@@ -244,6 +244,14 @@ const struct seen_entry *seenset_touch(struct seenset *s, vstr key, int64_t t_us
     return e;
 }
 
+const struct seen_entry *seenset_touch_max(struct seenset *s, vstr key, int64_t t_us, int64_t value) {
+    bool fresh;
+    struct seen_entry *e = (struct seen_entry *)seenset_touch(s, key, t_us, &fresh);
+    if (fresh || value > e->count - 1) e->count = value;
+    else e->count--;                    /* undo the touch's increment: count is the maximum here */
+    return e;
+}
+
 const struct seen_entry *seenset_get(const struct seenset *s, vstr key) {
     size_t i = probe(s, key, key_hash(key));
     return occupied(&s->slots[i]) ? &s->slots[i].e : NULL;

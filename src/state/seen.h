@@ -27,6 +27,9 @@ void seenset_free(struct seenset *s);
 /* Record key at time t. Returns the entry; *was_new tells whether the key
  * was absent before this call. */
 const struct seen_entry *seenset_touch(struct seenset *s, vstr key, int64_t t_us, bool *was_new);
+/* The same, for a set whose count is the largest value seen for the key
+ * (a peak) rather than a number of touches. */
+const struct seen_entry *seenset_touch_max(struct seenset *s, vstr key, int64_t t_us, int64_t value);
 const struct seen_entry *seenset_get(const struct seenset *s, vstr key);
 /* Drop entries whose last_us is older than before_us (a look-back TTL). */
 size_t seenset_expire(struct seenset *s, int64_t before_us);
