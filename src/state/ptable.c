@@ -102,3 +102,27 @@ void ptable_insert(struct ptable *t, void *entry, uint64_t h) {
     place(t, entry, h);
     t->size++;
 }
+
+size_t ptable_sweep(struct ptable *t, bool (*drop)(void *entry, void *ud), void *ud) {
+    size_t gone = 0;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i] && drop(t->slot[i], ud)) {
+            t->ops->free_entry(t->slot[i]);
+            t->slot[i] = NULL;
+            gone++;
+        }
+    if (!gone) return 0;
+    /* linear probing has no holes to spare: place the rest again */
+    void **old = t->slot;
+    t->slot = xcalloc(t->cap, sizeof *t->slot);
+    for (size_t i = 0; i < t->cap; i++)
+        if (old[i]) place(t, old[i], t->ops->hash_of(old[i]));
+    free(old);
+    t->size -= gone;
+    return gone;
+}
+
+void ptable_each(const struct ptable *t, void (*fn)(void *entry, void *ud), void *ud) {
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i]) fn(t->slot[i], ud);
+}

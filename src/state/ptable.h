@@ -41,5 +41,10 @@ void *ptable_find(const struct ptable *t, uint64_t h, const void *key);
 void ptable_insert(struct ptable *t, void *entry, uint64_t h);
 /* Remove every entry (freed). */
 void ptable_clear(struct ptable *t);
+/* Free and remove the entries drop says so of, then rebuild the table;
+ * returns how many went. */
+size_t ptable_sweep(struct ptable *t, bool (*drop)(void *entry, void *ud), void *ud);
+/* Call fn on every entry (unspecified order). */
+void ptable_each(const struct ptable *t, void (*fn)(void *entry, void *ud), void *ud);
 static inline size_t ptable_size(const struct ptable *t) { return t->size; }
 #endif
