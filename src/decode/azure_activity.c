@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "decode/decoder.h"
+#include "decode/azlog.h"
 #include "decode/json.h"
 #include "decode/jsonrec.h"
 #include "util/arena.h"
@@ -32,16 +33,9 @@
 
 
 static const char R_JSON[] = "invalid JSON";
-static const char R_NOT_OBJECT[] = "record is not a JSON object";
 static const char R_NOT_RECORD[] = "not an activity log record";
 static const char R_NO_TIME[] = "activity record without a valid time";
-static const char R_BAD_EMBEDDED[] = "embedded activity record is not valid JSON";
 
-enum rec_state { ST_DONE, ST_SINGLE, ST_LIST, ST_EMBEDDED };
-
-/* Where the document being walked lives, so raw slices into it can be
- * re-parsed in place (they need the padding after the document). */
-struct doc_span { const char *p; size_t cap; };
 
 /* The claims of the caller's token, by meaning: producers write the long
  * URI names (the v1 token as ARM logs it) or the short JWT names. */
@@ -50,23 +44,11 @@ struct claims {
 };
 
 struct az_dec {
-    const char *input;
-    struct rejects *rj;
-    /* outer: the record as framed; inner: a record held in a wrapper's
-     * string; idp: an identity held in a string; bodyp: a request body */
-    jparser *outer, *inner, *idp, *bodyp;
+    struct azlog L;             /* the envelopes: lines, batches, arrays, wrappers */
+    /* idp: an identity held in a string; bodyp: a request body */
+    jparser *idp, *bodyp;
     arena mem;                  /* per-event allocations, reset per event */
-    buf embedded, identity_doc, body_doc;   /* padded copies of JSON held in strings */
-    buf detail;                 /* reject detail with the batch position */
-    struct record rec;
-    enum rec_state state;
-    jparser *cur;               /* parser of the document being walked */
-    struct doc_span span;       /* and where that document lives */
-    bool wrapped;               /* the document came out of a wrapper's message */
-    bool list_is_records;       /* ST_LIST: a {"records":[...]} batch (else a bare array) */
-    jiter list;
-    uint32_t item;
-    vstr embedded_src;
+    buf identity_doc, body_doc; /* padded copies of JSON held in strings */
     struct mgmt_op op;
     /* the record's fields as text, resolved once it is walked */
     struct claims cl;
@@ -77,7 +59,7 @@ struct az_dec {
     bool known_field;           /* at least one activity-record key seen */
     bool identity_parsed;       /* identity_doc / idp hold this record's identity */
     /* counters for the summary */
-    uint64_t records, events, batches, arrays, wrapped_docs;
+    uint64_t events;
     uint64_t ev_export, ev_rest, ev_wrapped;
     uint64_t phase[4], succeeded, failed, reads;
     uint64_t bodies_parsed, bodies_not_json, no_caller_ip, caller_ip_unparsed;
@@ -85,19 +67,7 @@ struct az_dec {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* ASCII case-insensitive equality with a literal. Inline, so the length
- * test (strlen of a literal folds to a constant) rejects most keys before
- * any byte is compared: every key of every record passes through here. */
-static inline bool key_is(vstr k, const char *lit) {
-    size_t n = strlen(lit);
-    if (k.n != n) return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char a = (unsigned char)k.p[i], b = (unsigned char)lit[i];
-        if (a != b && ((a | 0x20) != (b | 0x20) || (unsigned char)((a | 0x20) - 'a') > 'z' - 'a')) return false;
-    }
-    return true;
-}
-
+#define key_is azlog_key_is
 
 /* Append the strings of a JSON array to a list that may already hold some
  * (permissions[] contribute to one list of actions). */
@@ -126,21 +96,6 @@ static bool value_field(jval *v, vstr *out) {
     while (jv_obj_next(&it, &k, &e))
         if (key_is(k, "value")) jsonrec_str(&e, out);
     return true;
-}
-
-static vstr trim(vstr s) {
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r' || s.p[0] == '\n')) { s.p++; s.n--; }
-    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' || s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n')) s.n--;
-    return s;
-}
-
-/* Copy JSON text held in a string into a padded buffer and parse it. */
-static bool parse_copy(jparser *p, buf *doc, vstr text, jval *root) {
-    buf_clear(doc);
-    buf_put(doc, text.p, text.n);
-    buf_reserve(doc, JSON_PADDING);
-    memset(doc->p + doc->n, 0, JSON_PADDING);
-    return jparse(p, doc->p, doc->n, doc->n + JSON_PADDING, root);
 }
 
 /* ---- claims and identity ---------------------------------------------- */
@@ -240,14 +195,14 @@ static void decode_identity_object(struct az_dec *d, jval *v) {
 static void decode_identity(struct az_dec *d, jval *v) {
     vstr s;
     if (!jv_str(v, &s)) { decode_identity_object(d, v); return; }
-    vstr t = trim(s);
+    vstr t = azlog_trim(s);
     jval root;
     /* Only the first encoded identity of a record is parsed: parsing a
      * second (a duplicated key) would reuse the buffer and parser that the
      * first one's claims point into. */
     if (t.n && t.p[0] == '{' && !d->identity_parsed) {
         d->identity_parsed = true;
-        if (parse_copy(d->idp, &d->identity_doc, t, &root) && jv_type(&root) == JT_OBJECT) {
+        if (azlog_parse_copy(d->idp, &d->identity_doc, t, &root) && jv_type(&root) == JT_OBJECT) {
             decode_identity_object(d, &root);
             if (!jparser_error(d->idp)) return;
         }
@@ -329,12 +284,12 @@ static void decode_body(struct az_dec *d) {
     jval root;
     bool parsed;
     if (d->body_raw.n) {
-        size_t cap = d->span.cap - (size_t)(d->body_raw.p - d->span.p);
+        size_t cap = azlog_cap_after(&d->L, d->body_raw.p);
         parsed = jparse(d->bodyp, d->body_raw.p, d->body_raw.n, cap, &root);
     } else {
-        vstr t = trim(d->body_str);
+        vstr t = azlog_trim(d->body_str);
         if (!t.n) return;
-        parsed = parse_copy(d->bodyp, &d->body_doc, t, &root);
+        parsed = azlog_parse_copy(d->bodyp, &d->body_doc, t, &root);
     }
     if (!parsed || jv_type(&root) != JT_OBJECT) { d->bodies_not_json++; return; }
     if (kind == BODY_ASSIGNMENT) {
@@ -458,47 +413,8 @@ static bool record_field(struct az_dec *d, vstr k, jval *e) {
     return known;
 }
 
-static void walk_record(struct az_dec *d, jval *obj) {
-    jiter it;
-    jval e;
-    vstr k;
-    if (!jv_obj_begin(obj, &it)) return;
-    while (jv_obj_next(&it, &k, &e)) record_field(d, k, &e);
-}
 
 /* ---- resolving what the record says ----------------------------------- */
-
-/* The subscription and resource group named in a resource id, when the
- * record did not give them: the segments after "subscriptions" (or the
- * malformed singular some records carry) and "resourceGroups". */
-static void ids_from_resource(vstr id, vstr *sub, vstr *rg) {
-    vstr prev = VSTR_NULL;
-    size_t i = 0;
-    while (i < id.n && (!sub->n || !rg->n)) {
-        while (i < id.n && id.p[i] == '/') i++;
-        size_t start = i;
-        while (i < id.n && id.p[i] != '/') i++;
-        vstr seg = { id.p + start, i - start };
-        if (!seg.n) break;
-        if (!sub->n && (key_is(prev, "subscriptions") || key_is(prev, "subscription"))) *sub = seg;
-        else if (!rg->n && key_is(prev, "resourceGroups")) *rg = seg;
-        prev = seg;
-    }
-}
-
-/* An address as producers write it: bare, IPv4 with :port, [IPv6]:port. */
-static bool parse_caller_ip(vstr s, struct ipaddr *out) {
-    s = trim(s);
-    if (!s.n) return false;
-    if (s.p[0] == '[') {
-        const char *end = memchr(s.p, ']', s.n);
-        return end && ip_parse(s.p + 1, (size_t)(end - s.p - 1), out);
-    }
-    if (ip_parse(s.p, s.n, out)) return true;
-    const char *colon = memchr(s.p, ':', s.n);
-    if (!colon || memchr(colon + 1, ':', s.n - (size_t)(colon + 1 - s.p))) return false;
-    return ip_parse(s.p, (size_t)(colon - s.p), out);
-}
 
 static void classify_status(struct mgmt_op *op, vstr event_name) {
     static const struct { const char *status; enum mgmt_phase phase; enum mgmt_outcome outcome; } map[] = {
@@ -515,7 +431,7 @@ static void classify_status(struct mgmt_op *op, vstr event_name) {
     };
     op->phase = MGMT_PHASE_SINGLE;
     op->outcome = MGMT_OUTCOME_UNKNOWN;
-    vstr status = trim(op->status);
+    vstr status = azlog_trim(op->status);
     for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
         if (key_is(status, map[i].status)) {
             op->phase = map[i].phase;
@@ -562,42 +478,32 @@ static void resolve_address(struct az_dec *d) {
     struct mgmt_op *op = &d->op;
     if (!op->caller_ip_text.n) op->caller_ip_text = d->http_ip.n ? d->http_ip : d->cl.ipaddr;
     if (!op->caller_ip_text.n) { d->no_caller_ip++; return; }
-    op->has_ip = parse_caller_ip(op->caller_ip_text, &op->caller_ip);
+    op->has_ip = azlog_parse_ip(op->caller_ip_text, &op->caller_ip);
     if (!op->has_ip) d->caller_ip_unparsed++;
-}
-
-/* Reject with the record's position; in a batch, the item number leads
- * the detail. */
-static void reject(struct az_dec *d, const char *reason, vstr detail) {
-    if (d->state != ST_LIST) { rejects_add(d->rj, d->input, d->rec.offset, reason, detail); return; }
-    buf_clear(&d->detail);
-    buf_printf(&d->detail, "%s %" PRIu32 "%s", d->list_is_records ? "records item" : "array item", d->item,
-               detail.n ? ": " : "");
-    buf_put(&d->detail, detail.p, detail.n < 80 ? detail.n : 80);
-    rejects_add(d->rj, d->input, d->rec.offset, reason, buf_vstr(&d->detail));
 }
 
 static int64_t record_time(const struct az_dec *d) {
     int64_t t;
-    if (time_parse_lenient(trim(d->ts_time), &t) || time_parse_lenient(trim(d->ts_event), &t) ||
-        time_parse_lenient(trim(d->ts_submission), &t))
+    if (time_parse_lenient(azlog_trim(d->ts_time), &t) || time_parse_lenient(azlog_trim(d->ts_event), &t) ||
+        time_parse_lenient(azlog_trim(d->ts_submission), &t))
         return t;
     return TIME_NONE;
 }
 
 /* Validate the walked record and fill the event. 1: emit; 0: rejected. */
-static int finish_record(struct az_dec *d, struct event *out) {
+static int finish_record(void *self, struct azlog *L, struct event *out) {
+    struct az_dec *d = self;
     struct mgmt_op *op = &d->op;
-    if (jparser_error(d->cur)) { reject(d, R_JSON, vstr_c(jparser_errmsg(d->cur))); return 0; }
-    if (!d->known_field) { reject(d, R_NOT_RECORD, VSTR("no activity log field")); return 0; }
+    if (azlog_json_error(L)) { azlog_reject(L, R_JSON, vstr_c(azlog_json_errmsg(L))); return 0; }
+    if (!d->known_field) { azlog_reject(&d->L, R_NOT_RECORD, VSTR("no activity log field")); return 0; }
     int64_t t = record_time(d);
     if (t == TIME_NONE) {
         vstr shown = d->ts_time.n ? d->ts_time : d->ts_event.n ? d->ts_event : d->ts_submission;
-        reject(d, R_NO_TIME, shown.n ? shown : VSTR("no time field"));
+        azlog_reject(&d->L, R_NO_TIME, shown.n ? shown : VSTR("no time field"));
         return 0;
     }
     if (!op->operation_id.n) op->operation_id = d->event_data_id;
-    ids_from_resource(op->resource_id, &op->subscription, &op->resource_group);
+    azlog_ids_from_resource(op->resource_id, &op->subscription, &op->resource_group);
     classify_status(op, d->event_name);
     resolve_principal(d);
     resolve_address(d);
@@ -606,14 +512,12 @@ static int finish_record(struct az_dec *d, struct event *out) {
     out->time_us = t;
     out->layer = LAYER_MGMT;
     out->kind = EV_MGMT_OP;
-    out->pos.input = d->input;
-    out->pos.offset = d->rec.offset;
-    out->pos.item = d->state == ST_LIST ? d->item : 0;
+    azlog_position(L, &out->pos);
     out->u.mgmt = op;
     d->events++;
     if (d->rest_shape) d->ev_rest++;
     else d->ev_export++;
-    if (d->wrapped) d->ev_wrapped++;
+    if (L->wrapped) d->ev_wrapped++;
     d->phase[op->phase]++;
     if (op->outcome == MGMT_OUTCOME_SUCCEEDED) d->succeeded++;
     else if (op->outcome == MGMT_OUTCOME_FAILED) d->failed++;
@@ -621,178 +525,44 @@ static int finish_record(struct az_dec *d, struct event *out) {
     return 1;
 }
 
-/* ---- documents -------------------------------------------------------- */
-
-/* Start on a parsed document: an array of records, a records batch, a
- * wrapper (only at the outer level: a wrapper inside a wrapper is not a
- * shape anyone writes), or one record, whose fields are decoded on the way.
- * An envelope key leaves the walk paused there. */
-static void start_document(struct az_dec *d, jparser *p, jval *root, struct doc_span span, bool wrapped) {
-    d->cur = p;
-    d->span = span;
-    d->wrapped = wrapped;
-    d->state = ST_DONE;
-    reset_record(d);
-    enum jtype type = jv_type(root);
-    if (type == JT_ARRAY && jv_arr_begin(root, &d->list)) {
-        d->state = ST_LIST;
-        d->list_is_records = false;
-        d->item = 0;
-        d->arrays++;
-        return;
-    }
-    if (type != JT_OBJECT) { reject(d, R_NOT_OBJECT, VSTR("document is not an object or an array")); return; }
-    jiter it;
-    jval e;
-    vstr k;
-    jv_obj_begin(root, &it);
-    while (jv_obj_next(&it, &k, &e)) {
-        if (record_field(d, k, &e)) continue;
-        if (key_is(k, "records") && jv_arr_begin(&e, &d->list)) {
-            d->state = ST_LIST;
-            d->list_is_records = true;
-            d->item = 0;
-            d->batches++;
-            return;
-        }
-        if (wrapped) continue;
-        if (key_is(k, "message") && jv_str(&e, &d->embedded_src)) { d->state = ST_EMBEDDED; return; }
-        if (key_is(k, "input")) {
-            jiter ii;
-            jval iv;
-            vstr ik;
-            if (!jv_obj_begin(&e, &ii)) continue;
-            while (jv_obj_next(&ii, &ik, &iv))
-                if (key_is(ik, "message") && jv_str(&iv, &d->embedded_src)) { d->state = ST_EMBEDDED; return; }
-        }
-    }
-    d->state = ST_SINGLE;
-}
-
-static bool start_embedded(struct az_dec *d) {
-    jval root;
-    if (!parse_copy(d->inner, &d->embedded, trim(d->embedded_src), &root)) {
-        reject(d, R_BAD_EMBEDDED, vstr_c(jparser_errmsg(d->inner)));
-        return false;
-    }
-    d->wrapped_docs++;
-    struct doc_span span = { d->embedded.p, d->embedded.n + JSON_PADDING };
-    start_document(d, d->inner, &root, span, true);
-    return true;
-}
-
 /* ---- decoder_ops ------------------------------------------------------ */
+
+static void reset_cb(void *self) { reset_record(self); }
+static bool field_cb(void *self, vstr k, jval *e) { return record_field(self, k, e); }
+
+static const struct azlog_format activity_format = { reset_cb, field_cb, finish_record };
 
 static void *az_create(const char *input_name, struct rejects *rj) {
     struct az_dec *d = calloc(1, sizeof *d);
     if (!d) abort();
-    d->input = input_name;
-    d->rj = rj;
-    d->outer = jparser_new();
-    d->inner = jparser_new();
+    azlog_init(&d->L, input_name, rj, &activity_format, d);
     d->idp = jparser_new();
     d->bodyp = jparser_new();
-    if (!d->outer || !d->inner || !d->idp || !d->bodyp) abort();
+    if (!d->idp || !d->bodyp) abort();
     arena_init(&d->mem, 16 * 1024);
-    buf_init(&d->embedded);
     buf_init(&d->identity_doc);
     buf_init(&d->body_doc);
-    buf_init(&d->detail);
     return d;
 }
 
 static void az_destroy(void *self) {
     struct az_dec *d = self;
     if (!d) return;
-    jparser_free(d->outer);
-    jparser_free(d->inner);
+    azlog_free(&d->L);
     jparser_free(d->idp);
     jparser_free(d->bodyp);
     arena_free(&d->mem);
-    buf_free(&d->embedded);
     buf_free(&d->identity_doc);
     buf_free(&d->body_doc);
-    buf_free(&d->detail);
     free(d);
 }
 
-static void az_begin(void *self, const struct record *rec) {
-    struct az_dec *d = self;
-    d->rec = *rec;
-    d->records++;
-    d->state = ST_DONE;
-    d->cur = d->outer;
-    /* Text that is not JSON at all (a log line, a header) gets a reason that
-     * says so, rather than the parser's account of a scalar document. */
-    size_t lead = 0;
-    while (lead < rec->len && (rec->p[lead] == ' ' || rec->p[lead] == '\t' || rec->p[lead] == '\r')) lead++;
-    if (lead < rec->len && rec->p[lead] != '{' && rec->p[lead] != '[') {
-        reject(d, R_NOT_OBJECT, (vstr){ rec->p + lead, rec->len - lead });
-        return;
-    }
-    jval root;
-    if (!jparse(d->outer, rec->p, rec->len, rec->cap, &root)) {
-        reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer)));
-        return;
-    }
-    struct doc_span span = { rec->p, rec->cap };
-    start_document(d, d->outer, &root, span, false);
-}
-
-static int az_next(void *self, struct event *out) {
-    struct az_dec *d = self;
-    for (;;) {
-        switch (d->state) {
-        case ST_DONE:
-            return 0;
-        case ST_SINGLE:
-            if (!jparser_error(d->cur) && !jparse_at_end(d->cur)) {
-                d->state = ST_DONE;
-                reject(d, R_JSON, VSTR("trailing content after the record"));
-                return 0;
-            }
-            {
-                int r = finish_record(d, out);
-                d->state = ST_DONE;
-                return r;
-            }
-        case ST_EMBEDDED:
-            d->state = ST_DONE;
-            if (jparser_error(d->outer)) { reject(d, R_JSON, vstr_c(jparser_errmsg(d->outer))); return 0; }
-            start_embedded(d);
-            continue;
-        case ST_LIST: {
-            jval item;
-            if (!jv_arr_next(&d->list, &item)) {
-                if (jparser_error(d->cur)) reject(d, R_JSON, vstr_c(jparser_errmsg(d->cur)));
-                /* a bare array is the whole document; a batch's object may
-                 * go on after its records */
-                else if (!d->list_is_records && !jparse_at_end(d->cur))
-                    reject(d, R_JSON, VSTR("trailing content after the array"));
-                d->state = ST_DONE;
-                return 0;
-            }
-            d->item++;
-            reset_record(d);
-            if (jv_type(&item) != JT_OBJECT) {
-                reject(d, R_NOT_OBJECT, VSTR("not an object"));
-                if (jparser_error(d->cur)) d->state = ST_DONE;
-                continue;
-            }
-            walk_record(d, &item);
-            if (finish_record(d, out)) return 1;
-            if (jparser_error(d->cur)) d->state = ST_DONE;   /* the rest is unreadable */
-            continue;
-        }
-        }
-    }
-}
+static void az_begin(void *self, const struct record *rec) { azlog_begin(&((struct az_dec *)self)->L, rec); }
+static int az_next(void *self, struct event *out) { return azlog_next(&((struct az_dec *)self)->L, out); }
 
 static void az_report(void *self, buf *out) {
     struct az_dec *d = self;
-    if (d->batches || d->arrays || d->wrapped_docs)
-        buf_printf(out, "  envelopes: %" PRIu64 " {\"records\":[...]} batches, %" PRIu64 " JSON arrays, %" PRIu64
-                   " documents unwrapped from a shipper's message\n", d->batches, d->arrays, d->wrapped_docs);
+    azlog_report(&d->L, out);
     if (!d->events) return;
     buf_printf(out, "  activity events by shape: %" PRIu64 " diagnostic export, %" PRIu64 " REST/portal; %" PRIu64
                " of them out of a shipper's wrapper\n", d->ev_export, d->ev_rest, d->ev_wrapped);
