@@ -13,7 +13,7 @@ NOT_TELEMETRY = re.compile(r"\.(ya?ml|md|txt|golden)$")
 # A malformed file may hold nothing that names its format (fal_01_003.json is
 # `{"kind": 0}`), so those are scanned with the format named, as a user would.
 MALFORMED = {"fal_01_003.json": 1}
-FORMAT_OF_LAYER = {"k8s-audit": "k8s-audit", "azure-activity": "azure-activity"}
+FORMAT_OF_LAYER = {"k8s-audit": "k8s-audit", "azure-activity": "azure-activity", "keyvault": "keyvault"}
 # Events each file must yield, where the sample's documentation says (a
 # decoder that drops records quietly fails here, not only one that rejects).
 EVENTS = {
@@ -25,6 +25,9 @@ EVENTS = {
         "test-time-formats-corner-cases.log": 11, "administrative.json": 1, "alert.json": 1,
         "policy.json": 1, "security.json": 1, "sekoia-activity-logs.derived.jsonl": 4,
     },
+    # every Sekoia test_event_*.json holds one record; the derived file one per line
+    "keyvault": {"keyvault-logging-example.json": 1, "managed-hsm-logging-example.json": 1,
+                 "sekoia-keyvault-auditevents.derived.jsonl": 32},
 }
 
 

@@ -144,7 +144,7 @@ void vault_note_op(struct vault *v, vstr operation, vstr identity, int64_t t_us)
     }
     if (v->n_hour_ids < VAULT_MAX_HOUR_IDS && identity.n < sizeof v->hour_ids[0].name) {
         struct vault_hour_id *h = &v->hour_ids[v->n_hour_ids++];
-        memcpy(h->name, identity.p, identity.n);
+        if (identity.n) memcpy(h->name, identity.p, identity.n);
         h->name[identity.n] = '\0';
         h->count = 1;
     }
