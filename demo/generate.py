@@ -25,6 +25,7 @@ import random
 import sys
 from datetime import datetime, timedelta, timezone
 
+import keyvault
 import management
 import network
 
@@ -1922,6 +1923,7 @@ class Estate:
             date = (_EPOCH + timedelta(microseconds=START + d * DAY)).strftime("%Y-%m-%d")
             self._write_bytes("history/network/flows-%s.ipfix" % date, self.net.take(), "history")
         options, files = management.write(self.outdir, SEED + 3)
+        files += keyvault.write(self.outdir, SEED + 4)
         self.options += options
         self.manifest += [f for f in files if f[0] == "history"]
         # today

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write the kv.* regression cases (tests/cases/keyvault/*/): Key Vault
-audit records (tests/tools/keyvault.py), intel lists, args, expected.jsonl
+audit records (tests/tools/kvaudit.py), intel lists, args, expected.jsonl
 and a README per case.
 
 usage: build.py [CASES_DIR]     (default: the directory of this script)
@@ -23,7 +23,7 @@ import sys
 from datetime import timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
-import keyvault as K  # noqa: E402
+import kvaudit as K  # noqa: E402
 
 DAY0 = K.at(2026, 3, 2)
 GZIP_ABOVE = 64 * 1024
