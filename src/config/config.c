@@ -714,7 +714,8 @@ static const struct key keys[] = {
          "Floor: fewer vaults in a day never raise kv.user.many_vaults."),
     UINT("detectors.keyvault.many_vaults_factor", keyvault.many_vaults_factor, 200, 100, 100000, "percent",
          "An identity alerts when it touches more vaults in a day than this share of "
-         "its busiest earlier day."),
+         "the larger of its own busiest earlier day and its peers' (the median of the "
+         "other identities' busiest days)."),
 
     BOOL("detectors.network.enabled", network.enabled, true,
          "Run the flow-record analytics (the net.* alert types). They alert only on "

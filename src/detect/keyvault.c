@@ -444,6 +444,36 @@ static void close_day(struct kv_det *d, struct identity_day *s) {
     s->alerted = false;
 }
 
+/* The busiest day of a typical identity: the median over every other
+ * identity's busiest day. Computed only when a day crosses the floor,
+ * which is rare, so a walk of the set is affordable. */
+struct peer_walk { vstr skip; int64_t *v; size_t n, cap; };
+
+static void collect_peer(void *ud, const struct seen_entry *e) {
+    struct peer_walk *pw = ud;
+    if (vstr_eq(e->key, pw->skip) || pw->n == pw->cap) return;
+    pw->v[pw->n++] = e->count;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int64_t peer_busiest_median(struct kv_det *d, vstr identity) {
+    struct peer_walk pw = { identity, NULL, 0, seenset_size(d->busiest) };
+    if (!pw.cap) return 0;
+    pw.v = xcalloc(pw.cap, sizeof *pw.v);
+    seenset_each(d->busiest, collect_peer, &pw);
+    int64_t m = 0;
+    if (pw.n) {
+        qsort(pw.v, pw.n, sizeof *pw.v, cmp_i64);
+        m = pw.v[pw.n / 2];
+    }
+    free(pw.v);
+    return m;
+}
+
 static void check_many_vaults(struct kv_det *d, const struct kv_view *w) {
     const struct vigil_config *cfg = d->cfg;
     if (w->identity.n >= KEY_MAX) return;
@@ -470,7 +500,9 @@ static void check_many_vaults(struct kv_det *d, const struct kv_view *w) {
     if (s->alerted || s->distinct < cfg->keyvault.many_vaults_min) return;
     if (d->history_start_us == TIME_NONE || w->t_us - d->history_start_us < cfg->keyvault.learning_period_us) return;
     const struct seen_entry *b = seenset_get(d->busiest, w->identity);
-    int64_t busiest = b ? b->count : 0;
+    int64_t own = b ? b->count : 0;
+    int64_t peers = peer_busiest_median(d, w->identity);
+    int64_t busiest = own > peers ? own : peers;
     if ((int64_t)s->distinct * 100 <= busiest * (int64_t)cfg->keyvault.many_vaults_factor) return;
     s->alerted = true;
     struct alert *a = alert_new("kv.user.many_vaults", w->ev);
@@ -479,11 +511,12 @@ static void check_many_vaults(struct kv_det *d, const struct kv_view *w) {
     alert_entity_str(a, "account", who);
     alert_entity_str(a, "account_id", w->identity);
     alert_var(a, "identity", who);
-    char cnt[16], base[48], thr[48];
+    char cnt[16], base[96], thr[48];
     snprintf(cnt, sizeof cnt, "%" PRIu32, s->distinct);
     alert_var(a, "count", vstr_c(cnt));
     alert_var(a, "window", VSTR("one day"));
-    snprintf(base, sizeof base, "busiest earlier day %" PRId64 " vaults", busiest);
+    snprintf(base, sizeof base, "busiest earlier day %" PRId64 " vaults, %" PRId64 " for a typical identity", own,
+             peers);
     alert_var(a, "baseline", vstr_c(base));
     int64_t t1 = busiest * (int64_t)cfg->keyvault.many_vaults_factor / 100 + 1;
     if (t1 < cfg->keyvault.many_vaults_min) t1 = cfg->keyvault.many_vaults_min;
@@ -500,7 +533,8 @@ static void check_many_vaults(struct kv_det *d, const struct kv_view *w) {
     alert_prop_str(a, "vaults", buf_vstr(&names));
     buf_free(&names);
     alert_prop_int(a, "vaults_today", s->distinct);
-    alert_prop_int(a, "busiest_earlier_day", busiest);
+    alert_prop_int(a, "busiest_earlier_day", own);
+    alert_prop_int(a, "peers_median_busiest_day", peers);
     op_evidence(a, w);
     alert_emit(d->ctx->alerts, a);
 }

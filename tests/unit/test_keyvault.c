@@ -285,6 +285,31 @@ static void test_many_vaults(void **state) {
         if (!strcmp(fx->types[i], "kv.user.many_vaults")) assert_string_equal(fx->entities[i], "eve@contoso.com");
 }
 
+/* Peers set the bar too: where the platform account touches six vaults a
+ * day, a newcomer's six are ordinary and thirteen are not. */
+static void test_many_vaults_against_peers(void **state) {
+    struct fixture *fx = *state;
+    char vault[32];
+    for (int d = 0; d < 10; d++)
+        for (int v = 0; v < 6; v++) {
+            snprintf(vault, sizeof vault, "kv-platform-%d", v);
+            struct kvspec s = { .op = "SecretGet", .vault = vault, .oid = "oid-platform", .secret = "tls" };
+            feed(fx, DAY(d) + HOUR(6) + MIN(v), &s);
+            feed(fx, DAY(d) + HOUR(6) + MIN(v) + US_PER_SEC, &s);
+        }
+    for (int v = 0; v < 13; v++) {
+        snprintf(vault, sizeof vault, "kv-x-%d", v);
+        struct kvspec s = { .op = "SecretList", .vault = vault, .oid = "oid-new", .upn = "new@contoso.com" };
+        feed(fx, DAY(10) + HOUR(9) + MIN(v), &s);
+        feed(fx, DAY(10) + HOUR(9) + MIN(v) + US_PER_SEC, &s);
+        if (v == 5) assert_int_equal(count_type(fx, "kv.user.many_vaults"), 0);
+    }
+    finish(fx);
+    assert_int_equal(count_type(fx, "kv.user.many_vaults"), 1);
+    assert_non_null(strstr(buf_cstr(&fx->json), "\"peers_median_busiest_day\":6"));
+    assert_non_null(strstr(buf_cstr(&fx->json), "\"vaults_today\":13"));
+}
+
 /* Learning survives the store: a vault learned in run 1 judges a new user
  * in run 2. */
 static void test_state_across_runs(void **state) {
@@ -323,6 +348,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_unusual_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sensitive_operation_and_volume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_vaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_vaults_against_peers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_across_runs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
