@@ -334,9 +334,11 @@ static void check_list_gets(struct kv_det *d, const struct kv_view *w) {
 
 /* ---- kv.unusual.* ------------------------------------------------------------------- */
 
-static bool member_known(struct kv_det *d, const char *key, int n, int64_t since_us) {
-    const struct seen_entry *e = seenset_get(d->members, (vstr){ key, (size_t)n });
-    return e && e->last_us >= since_us;
+/* Record the member at t; whether it was known within the look-back before. */
+static bool member_seen(struct kv_det *d, const char *key, int n, int64_t t_us, int64_t since_us) {
+    int64_t prev;
+    seenset_touch_prev(d->members, (vstr){ key, (size_t)n }, t_us, &prev);
+    return prev != INT64_MIN && prev >= since_us;
 }
 
 static void check_members(struct kv_det *d, const struct kv_view *w) {
@@ -355,12 +357,15 @@ static void check_members(struct kv_det *d, const struct kv_view *w) {
     nu = nu < (int)sizeof ku ? nu : (int)sizeof ku - 1;
     na = na < (int)sizeof ka ? na : (int)sizeof ka - 1;
     np = np < (int)sizeof kp ? np : (int)sizeof kp - 1;
+    int64_t since = w->t_us - cfg->keyvault.lookback_us;
+    bool user_known = !nu || member_seen(d, ku, nu, w->t_us, since);
+    bool app_known = !na || member_seen(d, ka, na, w->t_us, since);
+    bool pair_known = !np || member_seen(d, kp, np, w->t_us, since);
     if (!w->learning) {
-        int64_t since = w->t_us - cfg->keyvault.lookback_us;
         const char *type = NULL;
-        if (nu && !member_known(d, ku, nu, since)) type = "kv.unusual.user";
-        else if (na && !member_known(d, ka, na, since)) type = "kv.unusual.app";
-        else if (np && !member_known(d, kp, np, since)) type = "kv.unusual.user_app_pair";
+        if (!user_known) type = "kv.unusual.user";
+        else if (!app_known) type = "kv.unusual.app";
+        else if (!pair_known) type = "kv.unusual.user_app_pair";
         if (type) {
             struct alert *a = kv_alert(type, w);
             char days[24];
@@ -376,9 +381,6 @@ static void check_members(struct kv_det *d, const struct kv_view *w) {
             alert_emit(d->ctx->alerts, a);
         }
     }
-    if (nu) seenset_touch(d->members, (vstr){ ku, (size_t)nu }, w->t_us, NULL);
-    if (na) seenset_touch(d->members, (vstr){ ka, (size_t)na }, w->t_us, NULL);
-    if (np) seenset_touch(d->members, (vstr){ kp, (size_t)np }, w->t_us, NULL);
 }
 
 /* ---- kv.unusual.operation_pattern: a sensitive operation new to the vault --------- */

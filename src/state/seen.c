@@ -244,6 +244,23 @@ const struct seen_entry *seenset_touch(struct seenset *s, vstr key, int64_t t_us
     return e;
 }
 
+const struct seen_entry *seenset_touch_prev(struct seenset *s, vstr key, int64_t t_us, int64_t *prev_last_us) {
+    uint64_t h = key_hash(key);
+    size_t i = probe(s, key, h);
+    if (!occupied(&s->slots[i])) {
+        *prev_last_us = INT64_MIN;
+        struct seen_entry *e = insert_new(s, key, h);
+        e->first_us = e->last_us = t_us;
+        e->count = 1;
+        return e;
+    }
+    struct seen_entry *e = &s->slots[i].e;
+    *prev_last_us = e->last_us;
+    widen(e, t_us, t_us);
+    e->count++;
+    return e;
+}
+
 const struct seen_entry *seenset_touch_max(struct seenset *s, vstr key, int64_t t_us, int64_t value) {
     bool fresh;
     struct seen_entry *e = (struct seen_entry *)seenset_touch(s, key, t_us, &fresh);

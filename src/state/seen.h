@@ -27,6 +27,10 @@ void seenset_free(struct seenset *s);
 /* Record key at time t. Returns the entry; *was_new tells whether the key
  * was absent before this call. */
 const struct seen_entry *seenset_touch(struct seenset *s, vstr key, int64_t t_us, bool *was_new);
+/* Record key at t like seenset_touch, and say when it was last seen before
+ * (TIME_NONE, INT64_MIN, when it was absent): "known recently?" and
+ * "remember it" in one probe. */
+const struct seen_entry *seenset_touch_prev(struct seenset *s, vstr key, int64_t t_us, int64_t *prev_last_us);
 /* The same, for a set whose count is the largest value seen for the key
  * (a peak) rather than a number of touches. */
 const struct seen_entry *seenset_touch_max(struct seenset *s, vstr key, int64_t t_us, int64_t value);

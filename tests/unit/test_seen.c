@@ -42,6 +42,26 @@ static void test_touch_counts_and_widens(void **state) {
     seenset_free(s);
 }
 
+/* touch_prev answers "when was it last seen" and records it in one go;
+ * touch_max keeps a peak instead of a count. */
+static void test_touch_prev_and_max(void **state) {
+    (void)state;
+    struct seenset *s = seenset_new(0);
+    int64_t prev;
+    seenset_touch_prev(s, VSTR("alice"), 100, &prev);
+    assert_true(prev == INT64_MIN);
+    const struct seen_entry *e = seenset_touch_prev(s, VSTR("alice"), 250, &prev);
+    assert_int_equal(prev, 100);
+    assert_int_equal(e->last_us, 250);
+    assert_int_equal(e->count, 2);
+    seenset_touch_max(s, VSTR("peak"), 1, 7);
+    seenset_touch_max(s, VSTR("peak"), 2, 3);
+    e = seenset_touch_max(s, VSTR("peak"), 3, 9);
+    assert_int_equal(e->count, 9);
+    assert_int_equal(e->last_us, 3);
+    seenset_free(s);
+}
+
 /* Thousands of keys through growth and deletion: every surviving key must
  * still be found (backward-shift deletion keeps probe chains whole). */
 static void test_expire_keeps_the_rest_reachable(void **state) {
@@ -168,6 +188,7 @@ static void test_save_load_roundtrip(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_touch_counts_and_widens),
+        cmocka_unit_test(test_touch_prev_and_max),
         cmocka_unit_test(test_expire_keeps_the_rest_reachable),
         cmocka_unit_test(test_bounded_under_spoofed_keys),
         cmocka_unit_test(test_eviction_with_tied_times),
