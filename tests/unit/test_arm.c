@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tmpdir.h"
+#include "detfixture.h"
 #include "alert/alert.h"
 #include "config/config.h"
 #include "detect/detector.h"
@@ -28,66 +29,18 @@ extern const struct detector arm_detector;
 #define PS "1950a258-227b-4e31-a9cf-717495945fc2"
 #define CLI "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 
-struct fixture {
-    struct vigil_config cfg;
-    struct intel *intel;
-    struct inventory *inv;
-    struct geoip *geo;
-    struct aggregator *ag;
-    struct detect_ctx ctx;
-    void *det;
-    int n_alerts;
-    char types[32][48], entities[32][64];
-    buf json;
-    uint64_t offset;
-};
-
-static void collect(void *ud, const struct alert *a) {
-    struct fixture *fx = ud;
-    if (fx->n_alerts < 32) {
-        snprintf(fx->types[fx->n_alerts], 48, "%s", a->cat->type);
-        snprintf(fx->entities[fx->n_alerts], 64, "%.*s", (int)a->entity.n, a->entity.p);
-    }
-    fx->n_alerts++;
-    alert_to_json(a, &fx->json);
-    buf_putc(&fx->json, '\n');
-}
-
-static void start(struct fixture *fx) {
-    fx->ag = aggregator_new(&fx->cfg, collect, fx);
-    fx->ctx = (struct detect_ctx){ .cfg = &fx->cfg, .alerts = fx->ag, .watermark_us = TIME_NONE,
-                                   .intel = fx->intel, .inventory = fx->inv, .geoip = fx->geo };
-    fx->det = arm_detector.create(&fx->cfg);
-}
-
 static int setup(void **state) {
-    struct fixture *fx = test_calloc(1, sizeof *fx);
-    config_defaults(&fx->cfg);
-    fx->intel = intel_new();
-    fx->inv = inventory_new();
-    fx->geo = geoip_new();
-    buf_init(&fx->json);
-    start(fx);
-    *state = fx;
+    *state = detfx_new(&arm_detector);
     return 0;
-}
-
-static void stop(struct fixture *fx) {
-    arm_detector.destroy(fx->det);
-    aggregator_free(fx->ag);
 }
 
 static int teardown(void **state) {
-    struct fixture *fx = *state;
-    stop(fx);
-    intel_free(fx->intel);
-    inventory_free(fx->inv);
-    geoip_free(fx->geo);
-    config_free(&fx->cfg);
-    buf_free(&fx->json);
-    test_free(fx);
+    detfx_free(*state);
     return 0;
 }
+
+static void start(struct fixture *fx) { detfx_start(fx); }
+static void stop(struct fixture *fx) { detfx_stop(fx); }
 
 struct opspec {
     const char *op, *resource, *oid, *upn, *appid, *ip, *status;
@@ -130,25 +83,13 @@ static void feed(struct fixture *fx, int64_t t, const struct opspec *s) {
         }
         op.role_def.actions = acts;
     }
-    struct event ev = { .time_us = t, .layer = LAYER_MGMT, .kind = EV_MGMT_OP,
-                        .pos = { "activity.json", fx->offset += 700, 0 }, .u.mgmt = &op };
-    if (fx->ctx.watermark_us == TIME_NONE || t > fx->ctx.watermark_us) {
-        fx->ctx.watermark_us = t;
-        arm_detector.on_tick(fx->det, t, &fx->ctx);
-    }
-    arm_detector.on_event(fx->det, &ev, &fx->ctx);
+    struct event ev = { .time_us = t, .layer = LAYER_MGMT, .kind = EV_MGMT_OP, .u.mgmt = &op };
+    detfx_event(fx, &ev);
 }
 
-static void finish(struct fixture *fx) {
-    arm_detector.on_end(fx->det, &fx->ctx);
-    aggregator_flush(fx->ag);
-}
+static void finish(struct fixture *fx) { detfx_finish(fx); }
 
-static int count_type(const struct fixture *fx, const char *type) {
-    int n = 0;
-    for (int i = 0; i < fx->n_alerts && i < 32; i++) n += strcmp(fx->types[i], type) == 0;
-    return n;
-}
+static int count_type(const struct fixture *fx, const char *type) { return detfx_count(fx, type); }
 
 /* Ordinary activity that gives the organisation (and alice) a history. */
 static void history(struct fixture *fx, int days, const char *oid, const char *upn, const char *appid) {

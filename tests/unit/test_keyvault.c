@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tmpdir.h"
+#include "detfixture.h"
 #include "alert/alert.h"
 #include "config/config.h"
 #include "detect/detector.h"
@@ -29,66 +30,18 @@ extern const struct detector keyvault_detector;
 #define APP_WEB "11111111-aaaa-4bbb-8ccc-000000000001"
 #define APP_PS "1950a258-227b-4e31-a9cf-717495945fc2"
 
-struct fixture {
-    struct vigil_config cfg;
-    struct intel *intel;
-    struct inventory *inv;
-    struct geoip *geo;
-    struct aggregator *ag;
-    struct detect_ctx ctx;
-    void *det;
-    int n_alerts;
-    char types[64][48], entities[64][64];
-    buf json;
-    uint64_t offset;
-};
-
-static void collect(void *ud, const struct alert *a) {
-    struct fixture *fx = ud;
-    if (fx->n_alerts < 64) {
-        snprintf(fx->types[fx->n_alerts], 48, "%s", a->cat->type);
-        snprintf(fx->entities[fx->n_alerts], 64, "%.*s", (int)a->entity.n, a->entity.p);
-    }
-    fx->n_alerts++;
-    alert_to_json(a, &fx->json);
-    buf_putc(&fx->json, '\n');
-}
-
-static void start(struct fixture *fx) {
-    fx->ag = aggregator_new(&fx->cfg, collect, fx);
-    fx->ctx = (struct detect_ctx){ .cfg = &fx->cfg, .alerts = fx->ag, .watermark_us = TIME_NONE,
-                                   .intel = fx->intel, .inventory = fx->inv, .geoip = fx->geo };
-    fx->det = keyvault_detector.create(&fx->cfg);
-}
-
 static int setup(void **state) {
-    struct fixture *fx = test_calloc(1, sizeof *fx);
-    config_defaults(&fx->cfg);
-    fx->intel = intel_new();
-    fx->inv = inventory_new();
-    fx->geo = geoip_new();
-    buf_init(&fx->json);
-    start(fx);
-    *state = fx;
+    *state = detfx_new(&keyvault_detector);
     return 0;
-}
-
-static void stop(struct fixture *fx) {
-    keyvault_detector.destroy(fx->det);
-    aggregator_free(fx->ag);
 }
 
 static int teardown(void **state) {
-    struct fixture *fx = *state;
-    stop(fx);
-    intel_free(fx->intel);
-    inventory_free(fx->inv);
-    geoip_free(fx->geo);
-    config_free(&fx->cfg);
-    buf_free(&fx->json);
-    test_free(fx);
+    detfx_free(*state);
     return 0;
 }
+
+static void start(struct fixture *fx) { detfx_start(fx); }
+static void stop(struct fixture *fx) { detfx_stop(fx); }
 
 struct kvspec {
     const char *op, *vault, *oid, *upn, *appid, *ip, *secret;
@@ -119,25 +72,13 @@ static void feed(struct fixture *fx, int64_t t, const struct kvspec *s) {
         op.added.secrets = perms;
         op.added.n_secrets = 2;
     }
-    struct event ev = { .time_us = t, .layer = LAYER_KEYVAULT, .kind = EV_KV_OP,
-                        .pos = { "kv.json", fx->offset += 900, 0 }, .u.kv = &op };
-    if (fx->ctx.watermark_us == TIME_NONE || t > fx->ctx.watermark_us) {
-        fx->ctx.watermark_us = t;
-        keyvault_detector.on_tick(fx->det, t, &fx->ctx);
-    }
-    keyvault_detector.on_event(fx->det, &ev, &fx->ctx);
+    struct event ev = { .time_us = t, .layer = LAYER_KEYVAULT, .kind = EV_KV_OP, .u.kv = &op };
+    detfx_event(fx, &ev);
 }
 
-static void finish(struct fixture *fx) {
-    keyvault_detector.on_end(fx->det, &fx->ctx);
-    aggregator_flush(fx->ag);
-}
+static void finish(struct fixture *fx) { detfx_finish(fx); }
 
-static int count_type(const struct fixture *fx, const char *type) {
-    int n = 0;
-    for (int i = 0; i < fx->n_alerts && i < 64; i++) n += strcmp(fx->types[i], type) == 0;
-    return n;
-}
+static int count_type(const struct fixture *fx, const char *type) { return detfx_count(fx, type); }
 
 /* Eight days of the usual: the web app reads its three secrets a few
  * times an hour in working hours, alice manages them through the portal. */
