@@ -33,7 +33,7 @@ static const char R_JSON[] = "invalid JSON";
 static const char R_NOT_RECORD[] = "not a Key Vault audit record";
 static const char R_NO_TIME[] = "Key Vault record without a valid time";
 
-struct kv_claims { vstr oid, upn, unique_name, name, appid, tid, idtyp, appidacr; };
+struct kv_claims { vstr oid, upn, unique_name, name, appid, tid, idtyp, appidacr, ipaddr; };
 
 struct kv_dec {
     struct azlog L;
@@ -62,6 +62,7 @@ static void claim(struct kv_claims *c, vstr name, jval *v) {
     else if (key_is(name, "tid") || key_is(name, "tenantid")) jsonrec_str(v, &c->tid);
     else if (key_is(name, "idtyp")) jsonrec_str(v, &c->idtyp);
     else if (key_is(name, "appidacr")) jsonrec_str(v, &c->appidacr);
+    else if (key_is(name, "ipaddr")) jsonrec_str(v, &c->ipaddr);
 }
 
 static vstr after_last(vstr k, char sep) {
@@ -279,6 +280,10 @@ static vstr host_label(vstr uri) {
     return (vstr){ s, (size_t)(e - s) };
 }
 
+static bool vault_host(vstr uri) {
+    return vstr_contains(uri, VSTR(".vault.")) || vstr_contains(uri, VSTR(".managedhsm."));
+}
+
 /* After the host of properties.id: /secrets/<name>[/<version>]. */
 static void object_of(struct kv_op *op) {
     vstr u = op->object_uri;
@@ -310,16 +315,16 @@ static void resolve(struct kv_dec *d) {
         op->principal_kind = MGMT_PRINCIPAL_APP;
     azlog_ids_from_resource(op->resource_id, &op->subscription, &op->resource_group);
     op->vault = op->resource_id.n ? after_last(op->resource_id, '/') : VSTR_NULL;
-    if (!op->vault.n) op->vault = host_label(op->object_uri);
-    if (!op->vault.n) {
-        vstr h = host_label(op->request_uri);
-        if (!vstr_prefix(h, "control-")) op->vault = h;
-    }
+    /* only a vault's own host names it: management.azure.com or a
+     * control-plane host does not */
+    if (!op->vault.n && vault_host(op->object_uri)) op->vault = host_label(op->object_uri);
+    if (!op->vault.n && vault_host(op->request_uri)) op->vault = host_label(op->request_uri);
     object_of(op);
     op->via_arm = vstr_prefix(op->client_info, "azure-resource-manager") ||
                   vstr_prefix(host_label(op->request_uri), "control-");
     if (op->http_status) op->success = op->http_status >= 200 && op->http_status < 300;
     else op->success = key_is(op->result_type, "Success") || key_is(op->result_signature, "OK");
+    if (!op->caller_ip_text.n) op->caller_ip_text = c->ipaddr;
     if (op->caller_ip_text.n) op->has_ip = azlog_parse_ip(op->caller_ip_text, &op->caller_ip);
 }
 

@@ -198,6 +198,13 @@ static void test_vault_from_object_uri(void **state) {
     assert_vstr(last(f)->vault, "kv-keys");
     assert_vstr(last(f)->object_type, "keys");
     assert_vstr(last(f)->object_name, "k1");
+    /* an ARM URI names no vault; the token's ipaddr stands in for a missing caller address */
+    assert_int_equal(feed(f, "{\"time\":\"2026-03-02T10:00:00Z\",\"category\":\"AuditEvent\",\"operationName\":"
+                             "\"VaultGet\",\"identity\":{\"claim\":{\"ipaddr\":\"198.51.100.3\"}},\"properties\":"
+                             "{\"requestUri\":\"https://management.azure.com/subscriptions/s\",\"httpStatusCode\":200}}"),
+                     1);
+    assert_int_equal(last(f)->vault.n, 0);
+    assert_true(last(f)->has_ip);
 }
 
 /* A bad record between two good ones in a batch: rejected with its item,
