@@ -3,7 +3,10 @@
 audit records (tests/tools/kvaudit.py), intel lists, args, expected.jsonl
 and a README per case.
 
-usage: build.py [CASES_DIR]     (default: the directory of this script)
+usage: build.py [--pending] [CASES_DIR]     (default: the directory of this script)
+
+--pending writes the PENDING cases instead: what the issue asks of the
+detector and it does not do yet (see each case's story).
 
 Contoso's payments vault kv-pay is watched from Monday 2 March 2026 (day 0).
 Its usual life: the payments web app (an application, no user) reads each
@@ -605,6 +608,24 @@ inventory sweep makes, and at least two are needed for a vault to count. Frank, 
     return c
 
 
+def list_gets_quiet_backup_large():
+    c = Case("list-gets-quiet-backup-large", """
+The issue's nightly backup on a vault with sixty secrets: every night from day 0 at 02:00
+the backup job lists kv-pay's secrets and reads all sixty, 61 operations in the hour. The
+burst is learned in the first week and is the job's normal afterwards: quiet for
+kv.secret_list.secret_gets and, as the issue asks, for kv.volume.high. Pending: the
+hourly volume compares the 02:00 hour with the vault's 95th-percentile hour (the working
+hours' 4 operations), so kv.volume.high fires every night from day 7.
+""", 506)
+    c.usual(range(12))
+    backup = c.log.app("10.1.0.9")
+    for d in range(12):
+        c.log.op(day(d, 2, 0), backup, "kv-pay", "SecretList")
+        for i in range(60):
+            c.log.op(day(d, 2, 0, 3 + 3 * i), backup, "kv-pay", "SecretGet", ("secrets", "secret-%02d" % i))
+    return c
+
+
 CASES = [tor_fires, tor_quiet, policy_change_fires, policy_change_quiet, list_gets_fires, list_gets_quiet_backup,
          unusual_user_fires, unusual_app_fires, unusual_pair_fires, unusual_quiet, pattern_fires, pattern_quiet,
          volume_fires, volume_quiet, many_vaults_fires, many_vaults_quiet,
@@ -613,9 +634,16 @@ CASES = [tor_fires, tor_quiet, policy_change_fires, policy_change_quiet, list_ge
          pattern_mix_fires, pattern_mix_quiet, volume_quiet_busy_hours, many_vaults_quiet_single]
 
 
+# What the issue asks and the detector does not do yet: written only with
+# --pending, into a directory of their own, until the detector passes them.
+PENDING = [list_gets_quiet_backup_large]
+
+
 def main(argv):
+    pending = "--pending" in argv
+    argv = [a for a in argv if a != "--pending"]
     root = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-    for make in CASES:
+    for make in PENDING if pending else CASES:
         make().write(root)
     return 0
 
