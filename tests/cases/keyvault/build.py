@@ -357,7 +357,7 @@ day 9 is her normal (at most twice her busiest day). Quiet.
 def stix_tor(c, expired_ip, current_ip):
     """A STIX 2.1 bundle of TOR exits passed as --intel tor=: one indicator
     whose validity ended in February, one valid from 1 March on."""
-    def indicator(n, ip, valid_from, valid_until=None):
+    def indicator(ip, valid_from, valid_until=None):
         o = {"type": "indicator", "spec_version": "2.1", "id": "indicator--%s" % c.log.guid(),
              "created": valid_from, "modified": valid_from, "name": "TOR exit %s" % ip,
              "indicator_types": ["anonymization"], "pattern": "[ipv4-addr:value = '%s']" % ip,
@@ -366,8 +366,8 @@ def stix_tor(c, expired_ip, current_ip):
             o["valid_until"] = valid_until
         return o
     bundle = {"type": "bundle", "id": "bundle--%s" % c.log.guid(), "objects": [
-        indicator(1, expired_ip, "2026-02-01T00:00:00Z", "2026-02-08T00:00:00Z"),
-        indicator(2, current_ip, "2026-03-01T00:00:00Z")]}
+        indicator(expired_ip, "2026-02-01T00:00:00Z", "2026-02-08T00:00:00Z"),
+        indicator(current_ip, "2026-03-01T00:00:00Z")]}
     c.files["tor-exits.stix.json"] = json.dumps(bundle, indent=1) + "\n"
     c.args = ["--intel", "tor=tor-exits.stix.json"]
 
