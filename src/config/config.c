@@ -706,8 +706,9 @@ static const struct key keys[] = {
          "Jensen-Shannon distance (0-100) between an hour's operation mix and the "
          "vault's history above which the mix is unusual."),
     UINT("detectors.keyvault.volume_score_k", keyvault.volume_score_k, 5, 1, 1000, "spreads",
-         "An identity's hourly operations on a vault alert above median + k x spread "
-         "of its history (kv.volume.high)."),
+         "A vault's hourly operations alert above median + k x spread of its hourly "
+         "history, 1.5x its 95th-percentile hour and 1.5x the same hour of earlier "
+         "days (a nightly job is its own baseline) (kv.volume.high)."),
     UINT("detectors.keyvault.volume_min_ops", keyvault.volume_min_ops, 50, 1, UINT32_MAX, "operations",
          "Floor: fewer operations in an hour never raise kv.volume.high."),
     UINT("detectors.keyvault.many_vaults_min", keyvault.many_vaults_min, 5, 1, UINT32_MAX, "vaults",

@@ -612,6 +612,20 @@ static void judge_pattern(struct kv_det *d, const struct vault *v, const struct 
     alert_emit(d->ctx->alerts, a);
 }
 
+/* The busiest of this hour of day over the history's days. */
+static uint32_t same_hour_peak(const struct vault *v) {
+    uint32_t peak = 0;
+    struct u32vec one = { 0 };
+    for (int32_t h = v->hour - 24; h >= v->hour - VAULT_HISTORY_HOURS; h -= 24) {
+        one.n = 0;
+        hourly_values(&v->volume, 0, h, h + 1, &one);
+        for (size_t i = 0; i < one.n; i++)
+            if (one.v[i] > peak) peak = one.v[i];
+    }
+    u32vec_free(&one);
+    return peak;
+}
+
 static void judge_volume(struct kv_det *d, const struct vault *v, const struct event *ev) {
     const struct vigil_config *cfg = d->cfg;
     struct u32vec vals = { 0 };
@@ -626,6 +640,11 @@ static void judge_volume(struct kv_det *d, const struct vault *v, const struct e
     u32vec_free(&vals);
     uint32_t thr = robust_threshold(&r, cfg->keyvault.volume_score_k, VOLUME_BUSY_MARGIN, cfg->keyvault.volume_min_ops);
     if (v->hour_ops < thr) return;
+    /* A job that runs at the same hour every night is a few percent of the
+     * hours, below the busy-hour percentile: the same hour of earlier days
+     * is its baseline. */
+    uint32_t same_hour = same_hour_peak(v);
+    if ((uint64_t)v->hour_ops * 100 <= (uint64_t)same_hour * VOLUME_BUSY_MARGIN) return;
     struct alert *a = alert_new("kv.volume.high", ev);
     hour_alert_common(a, v, ev);
     char cnt[16], base[96], th[16];
@@ -643,6 +662,7 @@ static void judge_volume(struct kv_det *d, const struct vault *v, const struct e
     alert_prop_int(a, "busy_hour", r.busy);
     alert_prop_int(a, "history_hours", (int64_t)r.n);
     alert_prop_int(a, "threshold", thr);
+    alert_prop_int(a, "same_hour_peak", same_hour);
     alert_emit(d->ctx->alerts, a);
 }
 

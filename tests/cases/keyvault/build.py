@@ -613,9 +613,9 @@ def list_gets_quiet_backup_large():
 The issue's nightly backup on a vault with sixty secrets: every night from day 0 at 02:00
 the backup job lists kv-pay's secrets and reads all sixty, 61 operations in the hour. The
 burst is learned in the first week and is the job's normal afterwards: quiet for
-kv.secret_list.secret_gets and, as the issue asks, for kv.volume.high. Pending: the
-hourly volume compares the 02:00 hour with the vault's 95th-percentile hour (the working
-hours' 4 operations), so kv.volume.high fires every night from day 7.
+kv.secret_list.secret_gets and, as the issue asks, for kv.volume.high: a 61-operation
+hour is far above the vault's 95th-percentile hour (the working hours' few operations),
+but not above the same 02:00 hour of earlier nights, which is its baseline.
 """, 506)
     c.usual(range(12))
     backup = c.log.app("10.1.0.9")
@@ -631,12 +631,13 @@ CASES = [tor_fires, tor_quiet, policy_change_fires, policy_change_quiet, list_ge
          volume_fires, volume_quiet, many_vaults_fires, many_vaults_quiet,
          tor_stix_validity, policy_change_fires_added, policy_change_quiet_timing, list_gets_quiet_few,
          unusual_app_across_runs, unusual_pair_across_runs, unusual_quiet_members, unusual_user_lookback,
-         pattern_mix_fires, pattern_mix_quiet, volume_quiet_busy_hours, many_vaults_quiet_single]
+         pattern_mix_fires, pattern_mix_quiet, volume_quiet_busy_hours, many_vaults_quiet_single,
+         list_gets_quiet_backup_large]
 
 
 # What the issue asks and the detector does not do yet: written only with
 # --pending, into a directory of their own, until the detector passes them.
-PENDING = [list_gets_quiet_backup_large]
+PENDING = []
 
 
 def main(argv):
