@@ -17,6 +17,12 @@
 
 #define DETFX_MAX_ALERTS 64
 
+/* Event time of the tests: Monday 2 March 2026, and steps from it. */
+#define T0 INT64_C(1772409600000000)
+#define DAY(n) (T0 + (int64_t)(n) * US_PER_DAY)
+#define HOUR(n) ((int64_t)(n) * US_PER_HOUR)
+#define MIN(n) ((int64_t)(n) * US_PER_MIN)
+
 struct fixture {
     const struct detector *d;
     struct vigil_config cfg;
@@ -99,4 +105,8 @@ static int detfx_count(const struct fixture *fx, const char *type) {
     for (int i = 0; i < fx->n_alerts && i < DETFX_MAX_ALERTS; i++) n += strcmp(fx->types[i], type) == 0;
     return n;
 }
+/* cmocka's setup and teardown for a test file about one detector. */
+#define DETFX_SETUP(detector)                                               \
+    static int setup(void **state) { *state = detfx_new(&(detector)); return 0; } \
+    static int teardown(void **state) { detfx_free(*state); return 0; }
 #endif

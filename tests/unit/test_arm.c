@@ -22,25 +22,11 @@
 
 extern const struct detector arm_detector;
 
-#define T0 INT64_C(1772409600000000)     /* 2026-03-02T00:00:00Z */
-#define DAY(n) (T0 + (int64_t)(n) * US_PER_DAY)
-#define MIN(n) ((int64_t)(n) * US_PER_MIN)
 
 #define PS "1950a258-227b-4e31-a9cf-717495945fc2"
 #define CLI "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 
-static int setup(void **state) {
-    *state = detfx_new(&arm_detector);
-    return 0;
-}
-
-static int teardown(void **state) {
-    detfx_free(*state);
-    return 0;
-}
-
-static void start(struct fixture *fx) { detfx_start(fx); }
-static void stop(struct fixture *fx) { detfx_stop(fx); }
+DETFX_SETUP(arm_detector)
 
 struct opspec {
     const char *op, *resource, *oid, *upn, *appid, *ip, *status;
@@ -295,9 +281,9 @@ static void test_state_across_runs(void **state) {
     assert_int_equal(store_begin(st), 0);
     assert_int_equal(arm_detector.save(fx->det, st), 0);
     assert_int_equal(store_commit(st), 0);
-    stop(fx);
+    detfx_stop(fx);
 
-    start(fx);
+    detfx_start(fx);
     assert_int_equal(arm_detector.load(fx->det, st), 0);
     struct opspec s = { .op = "Microsoft.Authorization/roleAssignments/write", .oid = "oid-carol",
                         .upn = "carol@contoso.com", .ip = "198.51.100.10",

@@ -22,26 +22,11 @@
 
 extern const struct detector keyvault_detector;
 
-#define T0 INT64_C(1772409600000000)     /* 2026-03-02T00:00:00Z */
-#define DAY(n) (T0 + (int64_t)(n) * US_PER_DAY)
-#define HOUR(n) ((int64_t)(n) * US_PER_HOUR)
-#define MIN(n) ((int64_t)(n) * US_PER_MIN)
 
 #define APP_WEB "11111111-aaaa-4bbb-8ccc-000000000001"
 #define APP_PS "1950a258-227b-4e31-a9cf-717495945fc2"
 
-static int setup(void **state) {
-    *state = detfx_new(&keyvault_detector);
-    return 0;
-}
-
-static int teardown(void **state) {
-    detfx_free(*state);
-    return 0;
-}
-
-static void start(struct fixture *fx) { detfx_start(fx); }
-static void stop(struct fixture *fx) { detfx_stop(fx); }
+DETFX_SETUP(keyvault_detector)
 
 struct kvspec {
     const char *op, *vault, *oid, *upn, *appid, *ip, *secret;
@@ -265,9 +250,9 @@ static void test_state_across_runs(void **state) {
     assert_int_equal(store_begin(st), 0);
     assert_int_equal(keyvault_detector.save(fx->det, st), 0);
     assert_int_equal(store_commit(st), 0);
-    stop(fx);
+    detfx_stop(fx);
 
-    start(fx);
+    detfx_start(fx);
     assert_int_equal(keyvault_detector.load(fx->det, st), 0);
     usual(fx, 8, 1, "kv-app");
     struct kvspec u = { .op = "SecretGet", .oid = "oid-bob", .upn = "bob@contoso.com",
