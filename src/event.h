@@ -26,6 +26,9 @@ enum event_kind {
     EV_FLOW,
     EV_MGMT_OP,
     EV_KV_OP,
+    EV_HTTP_REQ,
+    EV_FTP_CMD,
+    EV_PROC_EXEC,
 };
 
 /* Where a record came from, for evidence: the input as the user named it
@@ -300,6 +303,94 @@ struct kv_op {
     struct kv_policy added, removed;
 };
 
+/* ---- web request (App Service HTTP logs, IIS W3C, nginx/Apache) ------- */
+
+/* One HTTP request as the server logged it, from AppServiceHTTPLogs (the
+ * diagnostic export, JSON lines, Log Analytics rows), an IIS W3C extended
+ * log, or the combined log format. Absent fields are empty slices ("-" in
+ * the logs reads as empty); absent numbers are 0. */
+struct http_req {
+    vstr site;                          /* CsHost / cs-host, else s-sitename, else the
+                                         * resource name of resourceId; lower case not guaranteed */
+    vstr resource_id;                   /* AppServiceHTTPLogs resourceId / _ResourceId */
+    vstr method;                        /* GET, POST ... */
+    vstr uri_raw;                       /* cs-uri-stem exactly as logged (evidence) */
+    vstr path;                          /* uri_raw normalised once (util/urlnorm.h): percent-decoded,
+                                         * '//' collapsed, '/./' and '/../' resolved, ';params' cut;
+                                         * case kept: match case-insensitively */
+    vstr query;                         /* cs-uri-query without '?', raw */
+    vstr user_agent;                    /* W3C '+' read as space */
+    vstr referer, username;
+    vstr client_ip_text;
+    bool has_ip;
+    struct ipaddr client_ip;            /* c-ip / CIp, or the trusted forwarded-for address */
+    vstr forwarded_for;                 /* X-Forwarded-For column when logged */
+    uint16_t status;                    /* sc-status; 0 when absent */
+    uint16_t sub_status;
+    uint32_t win32_status;
+    uint16_t server_port;
+    int64_t bytes_sent, bytes_received; /* sc-bytes, cs-bytes; -1 when absent */
+    int64_t time_taken_ms;              /* -1 when absent */
+    bool scm;                           /* the Kudu / SCM site (<app>.scm.azurewebsites.net) */
+};
+
+/* ---- FTP command or publishing login ---------------------------------- */
+
+/* One line of an IIS FTP W3C log (cs-method carries the FTP verb: USER,
+ * PASS, RETR, STOR, DELE, CWD, ControlChannelOpened ...), or one
+ * AppServiceAuditLogs login (verb "LOGIN", protocol FTP / AAD / Basic ...).
+ * x-session joins the lines of one FTP session. */
+struct ftp_cmd {
+    vstr site;                          /* s-sitename / cs-host, or the resource name */
+    vstr resource_id;
+    vstr session;                       /* x-session; empty for audit-log logins */
+    vstr verb;                          /* upper case as logged */
+    vstr arg;                           /* cs-uri-stem: the verb's argument (PASS is masked) */
+    vstr full_path;                     /* x-fullpath */
+    vstr user;                          /* cs-username (DOMAIN\\user kept) or Properties.User */
+    vstr user_display;                  /* AppServiceAuditLogs UserDisplayName */
+    vstr protocol;                      /* "FTP" for W3C FTP logs; Properties.Protocol for audit logs */
+    vstr client_ip_text;
+    bool has_ip;
+    struct ipaddr client_ip;
+    uint16_t client_port;               /* c-port, or the port of UserAddress "ip:port" */
+    struct ipaddr server_ip;            /* s-ip; zero when absent */
+    uint16_t server_port;
+    uint16_t status;                    /* FTP reply code (230 logged in, 530 refused); 0 absent */
+    uint32_t win32_status;
+};
+
+/* ---- process start (ECS process events, Linux auditd) ------------------ */
+
+enum proc_os { PROC_OS_UNKNOWN = 0, PROC_OS_LINUX, PROC_OS_WINDOWS, PROC_OS_MACOS };
+
+/* One process start (execve), from an ECS JSON line (Auditbeat, Winlogbeat
+ * and Sysmon, Elastic Agent: event.category process, event.type start) or
+ * from the auditd records of one event (SYSCALL + EXECVE + CWD + PATH +
+ * PROCTITLE sharing msg=audit(time:serial)), normalised. The App Service
+ * and container-host detectors both consume it. Unknown numbers are -1. */
+struct proc_exec {
+    vstr host;                          /* host.name / host.hostname, or auditd node= */
+    enum proc_os os;                    /* host.os.type / family; auditd: Linux */
+    int64_t pid, ppid;
+    vstr exe;                           /* process.executable / SYSCALL exe (hex decoded) */
+    vstr name;                          /* process.name / comm; else the basename of exe */
+    vstr *argv; uint32_t argc;          /* process.args / EXECVE a0..aN (hex and aN[i] pieces joined) */
+    vstr command_line;                  /* process.command_line, else argv joined by spaces */
+    vstr cwd;
+    vstr user;                          /* user.name / auditd uid as logged (interpreted name if given) */
+    int64_t uid, euid, auid;            /* auditd numbers; auid 4294967295 (unset) reads as -1 */
+    vstr parent_exe, parent_name;       /* process.parent.*; empty from auditd (walk ppid instead) */
+    vstr parent_command_line;
+    int64_t parent_pid_ecs;             /* process.parent.pid when given (else -1) */
+    vstr container_id;                  /* container.id, or parsed from a cgroup path; empty unknown */
+    vstr container_image, container_name; /* container.image.name / container.name when given */
+    vstr audit_key;                     /* SYSCALL key="..." (auditd rules' tag) */
+    vstr tty;
+    int8_t success;                     /* SYSCALL success=yes/no: 1/0; -1 unknown (ECS) */
+    uint64_t serial;                    /* auditd event serial; 0 for ECS */
+};
+
 /* ---- the event -------------------------------------------------------- */
 
 struct event {
@@ -312,6 +403,9 @@ struct event {
         const struct flow *flow;        /* event time: flow start */
         const struct mgmt_op *mgmt;     /* event time: time / eventTimestamp */
         const struct kv_op *kv;         /* event time: time */
+        const struct http_req *http;    /* event time: the request's logged time */
+        const struct ftp_cmd *ftp;
+        const struct proc_exec *proc;   /* layer LAYER_HOST; event time: the exec */
     } u;
 };
 

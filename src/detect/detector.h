@@ -13,6 +13,7 @@ struct aggregator;
 struct intel;
 struct inventory;
 struct geoip;
+struct proctree;
 
 /* What a detector sees besides the event. */
 struct detect_ctx {
@@ -26,6 +27,9 @@ struct detect_ctx {
     /* --geoip databases; never NULL: empty (every lookup misses) when the
      * user gave none. */
     const struct geoip *geoip;
+    /* Process ancestry learnt from process events so far (the current
+     * event's process included); never NULL. */
+    const struct proctree *procs;
 };
 
 struct detector {
