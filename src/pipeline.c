@@ -97,6 +97,10 @@ static int start_detectors(struct pipeline *p) {
         const struct detector *d = detector_registry[i];
         if (!detector_enabled(d, p->cfg)) continue;
         void *st = d->create(p->cfg);
+        if (!st) {      /* create said why (a signature list that does not compile) */
+            fprintf(stderr, "%s: cannot start the %s detector\n", p->opt.who, d->name);
+            return -1;
+        }
         if (p->store && d->load && d->load(st, p->store) != 0) {
             fprintf(stderr, "%s: cannot load %s state from %s: %s\n", p->opt.who, d->name, p->opt.state_dir,
                     store_errmsg(p->store));

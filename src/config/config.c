@@ -365,6 +365,106 @@ static const char *const d_anonymous_flags[] = {
 
 /* Key Vault (research/detections.md section 5.0): Microsoft services that
  * read every vault's metadata (Azure Resource Graph, Policy Insights). */
+/* ---- detectors.appservice.*: the signature lists are data (detect/sigset.h
+ * syntax: plain text is a case-insensitive substring, "re:" a regex). URL
+ * patterns see the normalised path (util/urlnorm.h), never the query. */
+static const char *const d_app_sensitive_pages[] = {
+    "re:/wp-login\\.php$", "re:/wp-admin(/|$)", "re:/xmlrpc\\.php$",
+    "re:^/administrator(/|$)", "re:^/user/login", "re:/phpmyadmin(/|$)",
+    "re:^/admin(/|$|\\.php$|istrator)", "re:^/manager/html", "re:^/_profiler",
+    "re:^/(wp-admin/)?install\\.php$", "re:^/umbraco(/|$)", "re:^/ghost/", NULL,
+};
+static const char *const d_app_sensitive_exceptions[] = {
+    "re:^/wp-admin/(admin-ajax|load-scripts|load-styles|admin-post)\\.php$", NULL,
+};
+static const char *const d_app_vulnerable_pages[] = {
+    "re:/\\.env(\\.[a-z]+)?$", "/.git/", "re:/\\.git$", "/.svn/", "/.hg/", "re:/\\.ds_store$",
+    "re:/(php)?info\\.php$", "re:/phpinfo(\\.php)?$", "re:^/server-(status|info)$",
+    "re:/wp-config\\.php.+$", "re:\\.(sql|bak|swp|old|orig|save|backup|tar\\.gz|zip)$",
+    "/vendor/phpunit/", "re:^/cgi-bin/", "re:^/actuator(/|$)", "re:^/solr/", "re:^/manager/html",
+    "re:^/owa/", "re:^/boaform/", "re:^/hnap1", "/.aws/", "/.ssh/", "re:/\\.(bash_|zsh_)?history$",
+    "re:/wp-content/debug\\.log$", "re:/\\.ht(access|passwd)$", "re:/web\\.config$",
+    "re:/wallet\\.dat$", "re:/phpmyadmin/(setup|scripts)/", "re:/config\\.(json|yml|yaml|php\\.bak)$",
+    "re:/(shell|cmd|c99|r57|wso|alfa)\\.php$", "${", "re:/etc/passwd$", "re:/\\.vscode/sftp\\.json$", NULL,
+};
+static const char *const d_app_scanner_agents[] = {
+    "Nikto", "sqlmap", "Nmap Scripting Engine", "WPScan", "commix", "feroxbuster", "Fuzz Faster U Fool",
+    "gobuster", "WhatWeb", "Wfuzz", "zgrab", "masscan", "ZmEu", "Morfeus", "Jorgee", "w3af", "DirBuster",
+    "Nuclei", "Acunetix", "Netsparker", "OpenVAS", "Nessus", "dirsearch", "httpx - Open-source", "Arachni",
+    "re:^ffuf", NULL,
+};
+static const char *const d_app_fingerprint_agents[] = {
+    "re:^Mozilla/5\\.0 \\(X11; U; Linux i686; en-US; rv:1\\.9\\.2\\.3\\) Gecko/20100423 "
+    "Ubuntu/10\\.04 \\(lucid\\) Firefox/3\\.6\\.3$",
+    NULL,
+};
+static const char *const d_app_fingerprint_probes[] = { "re:^/should/not/exist\\.", NULL };
+static const char *const d_app_cms_indicators[] = {
+    "wordpress=/wp-includes/js/wp-lists.js", "wordpress=/wp-content/plugins/akismet/akismet.gif",
+    "wordpress=/wp-content/themes/default/screenshot.png", "wordpress=/wp-images/wpminilogo.png",
+    "drupal=/misc/drupal.js", "drupal=/misc/throbber.gif", "drupal=/misc/watchdog-error.png",
+    "drupal=/themes/pushbutton/arrow-up-visited.png", "joomla=/media/system/js/mootools.js",
+    "joomla=/includes/js/wz_tooltip.js", "joomla=/images/joomla_logo_black.jpg",
+    "mediawiki=/skins/common/quickbar.css", "mediawiki=/skins/monobook/magnify-clip.png",
+    "phpbb=/adm/style/permission_trace.html", "phpmyadmin=re:^/documentation\\.txt$",
+    "phpmyadmin=re:^/translators\\.html$", "moodle=/pix/s/clown.gif", "liferay=/html/common/null.html",
+    "movabletype=/mt-static/images/spinner-big-bottom.gif", "oscommerce=/includes/local/readme",
+    "phpnuke=re:^/ultramode\\.txt$", "spip=/ecrire/gpl_fr.txt", "twiki=/pub/twiki/twikidocgraphics/sitemap.gif",
+    "tikiwiki=/img/icons/friend.gif", "confluence=/images/icons/list_pages_16.gif", NULL,
+};
+static const char *const d_app_static_ext[] = {
+    "re:\\.(css|js|mjs|map|png|jpe?g|gif|ico|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3)$", NULL,
+};
+static const char *const d_app_upload_folders[] = {
+    "re:/uploads?/", "re:/files/", "re:/media/", "re:/images/", "re:/userfiles/", NULL,
+};
+static const char *const d_app_php_ext[] = { "re:\\.(php[3-8]?|phtml|phar|pht|phps)$", NULL };
+static const char *const d_app_command_params[] = {
+    "re:(^|&)(cmd|exec|command|c|e|shell|run|execute|system|code|payload)=", NULL,
+};
+static const char *const d_app_web_workers[] = {
+    "re:^w3wp(\\.exe)?$", "re:^php-cgi(\\.exe)?$", "re:^php[0-9.]*-fpm", "re:^php-fpm",
+    "re:^(httpd|apache2?|nginx|lighttpd|caddy)(\\.exe)?$", "re:^(node|iisnode)(\\.exe)?$",
+    "re:^(gunicorn|uwsgi|uvicorn|puma|unicorn|passenger)", "re:^(java|tomcat[0-9]*)(\\.exe)?$",
+    "re:^dotnet(\\.exe)?$", NULL,
+};
+static const char *const d_app_linux_commands[] = {
+    "re:\\buname\\s+-[a-z]", "re:/etc/(passwd|shadow|hosts|issue|os-release)", "re:/bin/(ba|da|z|k)?sh\\b",
+    "re:\\bwget\\s+(-\\S+\\s+)*https?://", "re:\\bcurl\\s.*\\|\\s*(ba)?sh\\b", "re:\\bchmod\\s+(\\+x|[0-7]{3,4}\\s)",
+    "/tmp/", "/dev/tcp/", "/dev/shm/", "re:\\bls\\s+-[a-z]*l", "re:\\bnc\\s+(-\\S+\\s+)*-e\\s",
+    "re:\\bperl\\s+-e\\s", "re:\\bpython[0-9.]*\\s+-c\\s.*import\\s+(socket|pty|os)", "re:\\bbusybox\\s",
+    "re:\\brm\\s+-rf\\s+/", "re:(^|[\\s\"'&|;(])id\\s*($|[;&|\"')])", "re:\\bchattr\\s", NULL,
+};
+static const char *const d_app_php_code[] = {
+    "re:\\s-r\\s", "re:\\s-[BRFE]\\s", "re:\\s-a(\\s|$)", "system(", "exec(", "passthru(", "popen(",
+    "proc_open(", "fsockopen(", "pfsockopen(", "base64_decode(", "eval(", "assert(", "gzinflate(",
+    "str_rot13(", "re:\\s/(tmp|dev/shm|var/tmp)/\\S+", NULL,
+};
+static const char *const d_app_php_children[] = {
+    "re:^(sh|bash|dash|zsh|ksh|csh|tcsh|busybox)$", "re:^(nc|ncat|netcat|socat|telnet)$",
+    "re:^(curl|wget)$", "re:^(python[0-9.]*|perl|ruby|lua)$", "re:^(cmd|powershell|pwsh)(\\.exe)?$",
+    "re:^(whoami|id|uname|hostname)(\\.exe)?$", NULL,
+};
+static const char *const d_app_php_allowlist[] = {
+    "/usr/sbin/sendmail", "phpversion()", "re:-r\\s+['\"]?echo\\s+PHP_VERSION", NULL,
+};
+static const char *const d_app_temp_folders[] = {
+    "re:^/tmp/", "re:^/var/tmp/", "re:^/dev/shm/", "re:^/run/user/", "re:^[a-z]:\\\\local\\\\temp\\\\",
+    "re:^[a-z]:\\\\windows\\\\temp\\\\", "re:\\\\appdata\\\\local\\\\temp\\\\", NULL,
+};
+static const char *const d_app_high_priv[] = {
+    "re:\\bnet1?(\\.exe)?\\s+user\\s+\\S+.*/add", "re:\\bnet1?(\\.exe)?\\s+localgroup\\s+administrators\\s.*/add",
+    "re:\\breg(\\.exe)?\\s+(add|delete)\\s+hklm", "re:\\bsc(\\.exe)?\\s+(create|config|delete)\\s",
+    "re:\\bschtasks(\\.exe)?\\s+/create\\b", "re:\\bbcdedit(\\.exe)?\\b", "re:\\bvssadmin(\\.exe)?\\s+delete\\s+shadows",
+    "re:\\bwevtutil(\\.exe)?\\s+cl\\b", "re:\\bnetsh(\\.exe)?\\s+advfirewall", "re:\\btakeown(\\.exe)?\\s",
+    "re:\\bicacls(\\.exe)?\\s.*/grant", "re:\\brunas(\\.exe)?\\s", "re:\\bwhoami(\\.exe)?\\s+/priv",
+    "re:(^|[/\\s])sudo\\s", "re:(^|[/\\s])su(\\s|$)", "re:(^|[/\\s])passwd(\\s|$)",
+    "re:(^|[/\\s])(useradd|usermod|userdel|adduser|groupadd|gpasswd|chpasswd|visudo)(\\s|$)",
+    "re:\\bchmod\\s+([ugo]*\\+s|[2-7][0-7]{3})\\s", "re:(^|[/\\s])setcap\\s", "re:(^|[/\\s])(insmod|modprobe|rmmod)\\s",
+    "re:(^|[/\\s])mount\\s", "re:(^|[/\\s])(iptables|ip6tables|nft)\\s", "/etc/sudoers", "/etc/shadow",
+    "re:\\bcrontab\\s+-u\\s+root", NULL,
+};
+
 static const char *const d_kv_trusted_apps[] = {
     "509e4652-da8d-478d-a730-e9d4a1996ca4",
     "8cae6e77-e04e-42ce-b5cb-50d82bce26b1",
@@ -718,6 +818,116 @@ static const struct key keys[] = {
          "the larger of its own busiest earlier day and its peers' (the median of the "
          "other identities' busiest days)."),
 
+    BOOL("detectors.appservice.enabled", appservice.enabled, true,
+         "Run the App Service analytics on web, FTP and process events (the app.* alert types)."),
+    DUR("detectors.appservice.learning_period", appservice.learning_period_us, 7 * US_PER_DAY,
+        "A site's (or host's) history, in event time from its first record, before its "
+        "sensitive-page visitors, directly called PHP files and temporary-folder programs are "
+        "judged; what it does during this time is learned as normal."),
+    DUR("detectors.appservice.lookback", appservice.lookback_us, 30 * US_PER_DAY,
+        "How long an address stays known to a site's sensitive pages without coming back."),
+    UINT("detectors.appservice.max_sites", appservice.max_sites, 20000, 1, UINT32_MAX, "sites",
+         "Site and host profiles kept; beyond, the least recently seen is forgotten."),
+    UINT("detectors.appservice.max_members", appservice.max_members, 500000, 1, UINT32_MAX, "entries",
+         "Learned entries kept over all sites (visitors of sensitive pages, direct PHP files, "
+         "temporary-folder programs)."),
+    UINT("detectors.appservice.max_clients", appservice.max_clients, 100000, 1, UINT32_MAX, "windows",
+         "Per-client request windows open at once; under a flood of spoofed sources the least "
+         "recently active are judged early and dropped (counted in the summary)."),
+    LIST("detectors.appservice.trusted_clients", appservice.trusted_clients, d_empty, "addresses or CIDRs",
+         "Client addresses never judged by the web analytics: your own scanner, uptime monitors."),
+    LIST("detectors.appservice.trusted_proxies", appservice.trusted_proxies, d_empty, "addresses or CIDRs",
+         "Front doors and proxies: when c-ip is one of these and the log has an X-Forwarded-For "
+         "column, the client is the last address in it that is not a trusted proxy."),
+    LIST("detectors.appservice.sensitive_pages", appservice.sensitive_pages, d_app_sensitive_pages, "signatures",
+         "Login and administration pages (app.sensitive_page.anomalous_ip); the Kudu site's /api/ "
+         "is always sensitive."),
+    LIST("detectors.appservice.sensitive_page_exceptions", appservice.sensitive_page_exceptions,
+         d_app_sensitive_exceptions, "signatures",
+         "Paths under a sensitive page that public visitors call (WordPress's admin-ajax.php)."),
+    LIST("detectors.appservice.vulnerable_pages", appservice.vulnerable_pages, d_app_vulnerable_pages,
+         "signatures",
+         "Pages scanners look for: leaked configuration, source control, backups, admin tools, "
+         "known-vulnerable scripts (app.web.vulnerable_page_scan, app.scan.cross_host)."),
+    LIST("detectors.appservice.scanner_user_agents", appservice.scanner_user_agents, d_app_scanner_agents,
+         "signatures", "User agents of known web scanners."),
+    LIST("detectors.appservice.fingerprint_user_agents", appservice.fingerprint_user_agents,
+         d_app_fingerprint_agents, "signatures",
+         "User agents of fingerprinting tools (BlindElephant sends one fixed Firefox 3.6 string)."),
+    LIST("detectors.appservice.fingerprint_probes", appservice.fingerprint_probes, d_app_fingerprint_probes,
+         "signatures", "Paths a fingerprinting tool requests to learn the site's 404 page."),
+    LIST("detectors.appservice.cms_indicator_files", appservice.cms_indicator_files, d_app_cms_indicators,
+         "cms=signature", "Files that identify a web application, as NAME=signature; a client "
+         "fetching those of several applications is guessing which one the site runs."),
+    LIST("detectors.appservice.static_extensions", appservice.static_extensions, d_app_static_ext, "signatures",
+         "Static files whose 404s do not count toward a client's scan score (broken links, "
+         "missing icons)."),
+    LIST("detectors.appservice.upload_folders", appservice.upload_folders, d_app_upload_folders, "signatures",
+         "Folders that hold uploaded content (app.upload.php_file)."),
+    LIST("detectors.appservice.php_extensions", appservice.php_extensions, d_app_php_ext, "signatures",
+         "Extensions PHP executes (also matched after IIS's 'x.php;.jpg' is cut at ';')."),
+    LIST("detectors.appservice.command_query_params", appservice.command_query_params, d_app_command_params,
+         "signatures", "Query strings that pass a command to a web shell (matched on the raw query)."),
+    LIST("detectors.appservice.web_workers", appservice.web_workers, d_app_web_workers, "signatures",
+         "Process names of web servers and application workers: app.process.* judge what runs "
+         "under one of these."),
+    LIST("detectors.appservice.linux_commands", appservice.linux_commands, d_app_linux_commands, "signatures",
+         "Command lines that only make sense on Linux (app.process.linux_on_windows)."),
+    LIST("detectors.appservice.php_code_indicators", appservice.php_code_indicators, d_app_php_code,
+         "signatures", "Flags and code in a PHP process's command line (app.process.suspicious_php)."),
+    LIST("detectors.appservice.php_child_processes", appservice.php_child_processes, d_app_php_children,
+         "signatures", "Programs PHP should not start: shells, network tools, interpreters."),
+    LIST("detectors.appservice.php_allowlist", appservice.php_allowlist, d_app_php_allowlist, "signatures",
+         "Command lines of PHP or its children that are benign (mail() runs sendmail through sh)."),
+    LIST("detectors.appservice.temp_folders", appservice.temp_folders, d_app_temp_folders, "signatures",
+         "Temporary folders (matched on the program's path) for app.process.temp_folder."),
+    LIST("detectors.appservice.high_privilege_commands", appservice.high_privilege_commands, d_app_high_priv,
+         "signatures", "Commands that need administrative rights (app.process.high_privilege)."),
+    LIST("detectors.appservice.process_allowlist", appservice.process_allowlist, d_empty, "signatures",
+         "Command lines never judged by app.process.* (a site extension's deploy step)."),
+    BOOL("detectors.appservice.require_web_parent", appservice.require_web_parent, true,
+         "Judge a process only when a web worker is among its known ancestors. Turn off on hosts "
+         "that run nothing but the application (an App Service container)."),
+    DUR("detectors.appservice.client_window", appservice.client_window_us, 10 * US_PER_MIN,
+        "One client's requests to one site are judged together over this window (scans, "
+        "fingerprinting, sensitive pages)."),
+    DUR("detectors.appservice.theme_window", appservice.theme_window_us, 1 * US_PER_HOUR,
+        "A theme file called directly within this time after the theme editor was used is "
+        "app.wordpress.theme_invocation even when the site is still learning."),
+    UINT("detectors.appservice.direct_min_clients", appservice.direct_min_clients, 3, 1, UINT32_MAX, "clients",
+         "A theme or upload-folder PHP file requested by at least this many clients while the site "
+         "was learning is part of the site."),
+    UINT("detectors.appservice.upload_guard_max_bytes", appservice.upload_guard_max_bytes, 64, 0,
+         UINT32_MAX, "bytes",
+         "An upload-folder index.php answering at most this many bytes without a query is a "
+         "plugin's empty guard file."),
+    UINT("detectors.appservice.fingerprint_min_indicators", appservice.fingerprint_min_indicators, 3, 1,
+         UINT32_MAX, "files", "Indicator files a client must fetch in one window for fingerprinting."),
+    UINT("detectors.appservice.fingerprint_min_cms", appservice.fingerprint_min_cms, 2, 1, 64, "applications",
+         "Different applications those files must belong to."),
+    UINT("detectors.appservice.scan_min_requests", appservice.scan_min_requests, 20, 1, UINT32_MAX, "requests",
+         "Requests in one window before a client's 404 ratio makes it scanner-like."),
+    UINT("detectors.appservice.scan_min_not_found_percent", appservice.scan_min_not_found_percent, 50, 1, 100,
+         "percent", "Share of a client's requests (static files aside) answered 404 for it to be scanner-like."),
+    UINT("detectors.appservice.scan_min_vulnerable", appservice.scan_min_vulnerable, 3, 1, UINT32_MAX, "pages",
+         "Distinct vulnerable pages probed in one window that make a client scanner-like by themselves."),
+    DUR("detectors.appservice.ftp_session_timeout", appservice.ftp_session_timeout_us, 30 * US_PER_MIN,
+        "An FTP session with no command for this long is over and judged."),
+    DUR("detectors.appservice.cross_host_window", appservice.cross_host_window_us, 1 * US_PER_HOUR,
+        "Window over which requests for one path are compared across sites (app.scan.cross_host)."),
+    UINT("detectors.appservice.cross_host_min_sites", appservice.cross_host_min_sites, 5, 2, 64, "sites",
+         "Sites one path must be requested on, by the same few clients, to be part of a sweep."),
+    UINT("detectors.appservice.cross_host_max_clients", appservice.cross_host_max_clients, 8, 1, 64, "clients",
+         "Most source addresses a sweep may come from (more is popular traffic, not a campaign)."),
+    UINT("detectors.appservice.cross_host_min_paths", appservice.cross_host_min_paths, 2, 1, UINT32_MAX, "paths",
+         "Swept paths the same clients must share before a campaign is reported."),
+    UINT("detectors.appservice.cross_host_min_not_found_percent", appservice.cross_host_min_not_found_percent,
+         50, 0, 100, "percent",
+         "Share of the sites that answered a swept path with 404: probes mostly miss, uptime "
+         "checks mostly hit."),
+    UINT("detectors.appservice.max_cross_host_paths", appservice.max_cross_host_paths, 50000, 1, UINT32_MAX,
+         "paths", "Paths tracked per cross-host window; beyond, new paths are counted and not followed."),
+
     BOOL("detectors.network.enabled", network.enabled, true,
          "Run the flow-record analytics (the net.* alert types). They alert only on "
          "VMs of the --inventory, for a VM that held the same address for the whole "
@@ -875,6 +1085,7 @@ static const struct { const char *path, *doc; } sections[] = {
     { "detectors", "Per-layer analytics." },
     { "detectors.k8s", "Kubernetes audit-log analytics (research/detections.md section 7)." },
     { "detectors.arm", "Azure activity-log analytics: toolkits, sessions, custom roles, locations (docs/MANAGEMENT.md)." },
+    { "detectors.appservice", "App Service analytics: WordPress themes, sensitive pages, FTP, fingerprinting, scans, uploads, processes, cross-site sweeps (docs/APPSERVICE.md)." },
     { "detectors.keyvault", "Key Vault audit-log analytics: TOR, policy change then reads, dumps, unusual members, patterns, volume (docs/KEYVAULT.md)." },
     { "detectors.network", "Flow-record analytics: SSH and RDP baselines, malicious peers (docs/NETWORK.md)." },
     { "run", "The streaming daemon, vigil run --config FILE: listeners, outputs, state and its counters." },

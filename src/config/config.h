@@ -137,6 +137,56 @@ struct vigil_config {
         uint32_t many_vaults_factor;            /* percent of the identity's busiest day */
     } keyvault;
 
+    /* detectors.appservice.*: web, FTP and process analytics (docs/APPSERVICE.md) */
+    struct appservice_config {
+        bool enabled;                           /* default true */
+        int64_t learning_period_us;             /* default 7d: a site's / host's history before "unusual" */
+        int64_t lookback_us;                    /* default 30d: how long a learned visitor stays known */
+        uint32_t max_sites;
+        uint32_t max_members;                   /* learned entries over all sites */
+        uint32_t max_clients;                   /* open per-client windows */
+        struct strlist trusted_clients;         /* addresses / CIDRs never judged */
+        struct strlist trusted_proxies;         /* c-ip values whose X-Forwarded-For is believed */
+        /* the signature lists (detect/sigset.h syntax) */
+        struct strlist sensitive_pages;
+        struct strlist sensitive_page_exceptions;
+        struct strlist vulnerable_pages;
+        struct strlist scanner_user_agents;
+        struct strlist fingerprint_user_agents;
+        struct strlist fingerprint_probes;
+        struct strlist cms_indicator_files;     /* "cms=pattern" */
+        struct strlist static_extensions;
+        struct strlist upload_folders;
+        struct strlist php_extensions;
+        struct strlist command_query_params;
+        struct strlist web_workers;
+        struct strlist linux_commands;
+        struct strlist php_code_indicators;
+        struct strlist php_child_processes;
+        struct strlist php_allowlist;
+        struct strlist temp_folders;
+        struct strlist high_privilege_commands;
+        struct strlist process_allowlist;
+        bool require_web_parent;                /* default true: app.process.* only under a web worker */
+        /* windows and thresholds */
+        int64_t client_window_us;               /* default 10m: one client's requests judged together */
+        int64_t theme_window_us;                /* default 1h: theme edit then direct call */
+        uint32_t direct_min_clients;            /* default 3: learned-normal direct PHP files */
+        uint32_t upload_guard_max_bytes;        /* default 64: an empty index.php guard */
+        uint32_t fingerprint_min_indicators;    /* default 3 */
+        uint32_t fingerprint_min_cms;           /* default 2 */
+        uint32_t scan_min_requests;             /* default 20 */
+        uint32_t scan_min_not_found_percent;    /* default 50 */
+        uint32_t scan_min_vulnerable;           /* default 3: distinct vulnerable pages probed */
+        int64_t ftp_session_timeout_us;         /* default 30m */
+        int64_t cross_host_window_us;           /* default 1h */
+        uint32_t cross_host_min_sites;          /* default 5 */
+        uint32_t cross_host_max_clients;        /* default 8 */
+        uint32_t cross_host_min_paths;          /* default 2 */
+        uint32_t cross_host_min_not_found_percent; /* default 50 */
+        uint32_t max_cross_host_paths;          /* paths tracked per window */
+    } appservice;
+
     /* run.*: the streaming daemon (vigil run --config FILE) */
     struct {
         char *ipfix_udp;                        /* "0.0.0.0:4739"; NULL: no listener */

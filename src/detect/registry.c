@@ -4,6 +4,7 @@ extern const struct detector k8s_detector;
 extern const struct detector network_detector;
 extern const struct detector arm_detector;
 extern const struct detector keyvault_detector;
+extern const struct detector appservice_detector;
 
 /* Every detector, in pipeline order. Adding an analytic: one file in
  * src/detect/ and one line here. */
@@ -12,6 +13,7 @@ const struct detector *const detector_registry[] = {
     &network_detector,
     &arm_detector,
     &keyvault_detector,
+    &appservice_detector,
 };
 const unsigned detector_registry_count = sizeof detector_registry / sizeof detector_registry[0];
 
@@ -20,5 +22,6 @@ bool detector_enabled(const struct detector *d, const struct vigil_config *cfg) 
     if (d == &network_detector) return cfg->network.enabled;
     if (d == &arm_detector) return cfg->arm.enabled;
     if (d == &keyvault_detector) return cfg->keyvault.enabled;
+    if (d == &appservice_detector) return cfg->appservice.enabled;
     return true;
 }
