@@ -7,9 +7,14 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config clang
             libsimdjson-dev libyaml-dev libsqlite3-dev zlib1g-dev libpcap-dev libcmocka-dev
             python3 gzip
+            libpcre2-dev                  # signature engine: regexes (JIT) and the fallback backend
             libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin   # GeoIP, and the writer tests use for their own .mmdb
             softflowd nfdump)       # real flow exporter and collector for the network tests
 BENCH_PKGS=(libcjson-dev libjson-c-dev libjansson-dev jq)
+
+# Hyperscan, the faster signature backend, exists in Debian for amd64 only;
+# elsewhere vigil builds with PCRE2 alone.
+if [ "$(dpkg --print-architecture)" = "amd64" ]; then BUILD_PKGS+=(libhyperscan-dev); fi
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--bench" ]; then want+=("${BENCH_PKGS[@]}"); fi

@@ -11,6 +11,7 @@
 #include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
+#include "enrich/proctree.h"
 #include "sink/jsonl.h"
 #include "store/store.h"
 #include "util/timeutil.h"
@@ -32,6 +33,8 @@ struct pipeline {
     struct intel *intel;                /* empty when none was given */
     struct inventory *inventory;
     struct geoip *geoip;                /* empty when none was given */
+    struct proctree *procs;             /* ancestry for the detectors; always there */
+    uint64_t proc_events;
     int64_t last_tick_s;
     int64_t resumed_from;               /* watermark of the last run, or TIME_NONE */
     uint64_t events;
@@ -49,6 +52,8 @@ static int load_enrichment(struct pipeline *p) {
     p->ctx.intel = p->intel;
     p->ctx.inventory = p->inventory;
     p->ctx.geoip = p->geoip;
+    p->procs = proctree_new(p->cfg->max_processes);
+    p->ctx.procs = p->procs;
     for (size_t i = 0; i < p->opt.n_geoip; i++) {
         if (geoip_open(p->geoip, p->opt.geoip[i], err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s\n", p->opt.who, err);
@@ -162,6 +167,7 @@ void pipeline_close(struct pipeline *p) {
     intel_free(p->intel);
     inventory_free(p->inventory);
     geoip_free(p->geoip);
+    proctree_free(p->procs);
     free(p);
 }
 
@@ -188,6 +194,11 @@ bool pipeline_event(struct pipeline *p, const struct event *ev) {
     bool late = p->ctx.watermark_us != TIME_NONE &&
                 ev->time_us < p->ctx.watermark_us - p->cfg->allowed_lateness_us;
     pipeline_advance(p, ev->time_us);
+    /* before the detectors, so the event's own process is in the tree */
+    if (ev->kind == EV_PROC_EXEC) {
+        proctree_observe(p->procs, ev);
+        p->proc_events++;
+    }
     for (unsigned i = 0; i < p->n_det; i++)
         if (p->det[i]->layers & ev->layer) p->det[i]->on_event(p->det_state[i], ev, &p->ctx);
     p->events++;
@@ -248,6 +259,7 @@ void pipeline_report(const struct pipeline *p, buf *b) {
     geoip_report(p->geoip, b);
     if (p->opt.n_intel) intel_report(p->intel, b);
     if (p->opt.inventory_path) inventory_report(p->inventory, b);
+    if (p->proc_events) proctree_report(p->procs, b);
     for (unsigned i = 0; i < p->n_det; i++)
         if (p->det[i]->report) p->det[i]->report(p->det_state[i], b);
     uint64_t sev[4];

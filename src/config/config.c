@@ -554,6 +554,10 @@ static const struct key keys[] = {
     BOOL("input.progress", progress, true,
          "Show a progress line on stderr while reading inputs (only ever when stderr "
          "is a terminal)."),
+    UINT("input.max_processes", max_processes, 100000, 1, 100000000, "processes",
+         "Processes the process tree remembers across hosts (for the ancestry of "
+         "process events: which process started which). When full, the quarter "
+         "started longest ago is forgotten and counted in the summary."),
 
     DUR("alerts.aggregation_window", aggregation_window_us, 24 * US_PER_HOUR,
         "Repeats of the same alert type about the same entity inside this window "

@@ -16,6 +16,7 @@ struct vigil_config {
     int64_t allowed_lateness_us;        /* input.allowed_lateness, default 20m */
     uint32_t reject_report_limit;       /* input.reject_report_limit, default 5 */
     bool progress;                      /* input.progress, default true (only on a terminal) */
+    uint32_t max_processes;             /* input.max_processes, default 100000: process tree bound */
 
     /* alerts.* */
     int64_t aggregation_window_us;      /* alerts.aggregation_window, default 24h */

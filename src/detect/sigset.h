@@ -23,8 +23,10 @@ struct sigset;
 struct strlist;
 
 /* Compile patterns; pattern ids are their positions. On failure returns
- * NULL and writes "<name>: pattern N (<text>): <why>" into err. An empty
- * list compiles to a set that never matches. */
+ * NULL and writes "<name>: pattern N (<text>): <why>" into err, N counting
+ * from 1 as a person reads the config list. An empty list compiles to a set
+ * that never matches; an empty pattern (or "re:" alone) is an error, since
+ * it would match every field. */
 struct sigset *sigset_compile(const char *name, const char *const *patterns, size_t n,
                               char *err, size_t errlen);
 /* The same from a config list. */
@@ -42,6 +44,13 @@ size_t sigset_count(const struct sigset *s);
 const char *sigset_name(const struct sigset *s);
 /* The pattern as written in the config (with its "re:" prefix). */
 const char *sigset_pattern(const struct sigset *s, unsigned id);
-/* "hyperscan" or "pcre2": what this build matches with. */
+/* "hyperscan" or "pcre2": what sets compiled now match with. The default is
+ * the faster one built in (bench/README.md); the environment variable
+ * VIGIL_SIGSET_BACKEND=pcre2|hyperscan, read once at the first compile,
+ * overrides it for tests and benchmarks. */
 const char *sigset_backend(void);
+/* Make sets compiled from now on use the named backend (tests and
+ * benchmarks compare them). Returns -1, changing nothing, when this build
+ * lacks it or this CPU cannot run it. Sets already compiled keep theirs. */
+int sigset_use_backend(const char *name);
 #endif

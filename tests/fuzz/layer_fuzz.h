@@ -18,6 +18,7 @@
 #include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
+#include "enrich/proctree.h"
 #include "util/timeutil.h"
 
 static void layer_fuzz_drop_alert(void *ud, const struct alert *a) {
@@ -27,7 +28,8 @@ static void layer_fuzz_drop_alert(void *ud, const struct alert *a) {
 }
 
 static void layer_fuzz_feed(const struct decoder_ops *dec_ops, void *dec, const struct detector *det_ops, void *det,
-                            struct detect_ctx *ctx, const char *p, size_t len, size_t cap, uint64_t offset) {
+                            struct detect_ctx *ctx, struct proctree *procs, const char *p, size_t len, size_t cap,
+                            uint64_t offset) {
     struct record rec = { .p = p, .len = len, .cap = cap, .offset = offset };
     struct event ev;
     dec_ops->begin(dec, &rec);
@@ -36,6 +38,7 @@ static void layer_fuzz_feed(const struct decoder_ops *dec_ops, void *dec, const 
             ctx->watermark_us = ev.time_us;
             det_ops->on_tick(det, ev.time_us, ctx);
         }
+        proctree_observe(procs, &ev);
         det_ops->on_event(det, &ev, ctx);
     }
 }
@@ -54,9 +57,11 @@ static int layer_fuzz_run(const struct decoder_ops *dec_ops, const struct detect
     struct intel *intel = intel_new();
     struct inventory *inv = inventory_new();
     struct geoip *geo = geoip_new();
+    /* small, so a fuzz input can reach eviction */
+    struct proctree *procs = proctree_new(64);
     struct aggregator *ag = aggregator_new(cfg, layer_fuzz_drop_alert, &last);
     struct detect_ctx ctx = { .cfg = cfg, .alerts = ag, .watermark_us = TIME_NONE, .intel = intel,
-                              .inventory = inv, .geoip = geo };
+                              .inventory = inv, .geoip = geo, .procs = procs };
     struct rejects *rj = rejects_new(0, NULL);
     void *dec = dec_ops->create("fuzz", rj);
     void *det = det_ops->create(cfg);
@@ -64,7 +69,7 @@ static int layer_fuzz_run(const struct decoder_ops *dec_ops, const struct detect
     for (size_t i = 0; i <= size; i++) {
         if (i == size || text[i] == '\n') {
             if (i > start)
-                layer_fuzz_feed(dec_ops, dec, det_ops, det, &ctx, text + start, i - start, size + JSON_PADDING - start,
+                layer_fuzz_feed(dec_ops, dec, det_ops, det, &ctx, procs, text + start, i - start, size + JSON_PADDING - start,
                                 start);
             start = i + 1;
         }
@@ -80,6 +85,7 @@ static int layer_fuzz_run(const struct decoder_ops *dec_ops, const struct detect
     rejects_free(rj);
     aggregator_free(ag);
     geoip_free(geo);
+    proctree_free(procs);
     inventory_free(inv);
     intel_free(intel);
     buf_free(&last);

@@ -13,6 +13,7 @@
 #include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
+#include "enrich/proctree.h"
 #include "util/timeutil.h"
 
 #define DETFX_MAX_ALERTS 64
@@ -29,6 +30,7 @@ struct fixture {
     struct intel *intel;
     struct inventory *inv;
     struct geoip *geo;
+    struct proctree *procs;             /* ancestry from the EV_PROC_EXEC events fed so far */
     struct aggregator *ag;
     struct detect_ctx ctx;
     void *det;
@@ -53,7 +55,8 @@ static void detfx_collect(void *ud, const struct alert *a) {
 static void detfx_start(struct fixture *fx) {
     fx->ag = aggregator_new(&fx->cfg, detfx_collect, fx);
     fx->ctx = (struct detect_ctx){ .cfg = &fx->cfg, .alerts = fx->ag, .watermark_us = TIME_NONE,
-                                   .intel = fx->intel, .inventory = fx->inv, .geoip = fx->geo };
+                                   .intel = fx->intel, .inventory = fx->inv, .geoip = fx->geo,
+                                   .procs = fx->procs };
     fx->det = fx->d->create(&fx->cfg);
 }
 
@@ -69,6 +72,7 @@ static struct fixture *detfx_new(const struct detector *d) {
     fx->intel = intel_new();
     fx->inv = inventory_new();
     fx->geo = geoip_new();
+    fx->procs = proctree_new(fx->cfg.max_processes);
     buf_init(&fx->json);
     detfx_start(fx);
     return fx;
@@ -79,18 +83,21 @@ static void detfx_free(struct fixture *fx) {
     intel_free(fx->intel);
     inventory_free(fx->inv);
     geoip_free(fx->geo);
+    proctree_free(fx->procs);
     config_free(&fx->cfg);
     buf_free(&fx->json);
     test_free(fx);
 }
 
-/* One event, after moving the watermark to it as the pipeline does. */
+/* One event, after moving the watermark to it and recording a process
+ * start in the tree, as the pipeline does. */
 static void detfx_event(struct fixture *fx, struct event *ev) {
     ev->pos = (struct source_pos){ "test.json", fx->offset += 700, 0 };
     if (fx->ctx.watermark_us == TIME_NONE || ev->time_us > fx->ctx.watermark_us) {
         fx->ctx.watermark_us = ev->time_us;
         fx->d->on_tick(fx->det, ev->time_us, &fx->ctx);
     }
+    proctree_observe(fx->procs, ev);
     fx->d->on_event(fx->det, ev, &fx->ctx);
 }
 
