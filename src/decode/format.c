@@ -9,6 +9,7 @@ extern const struct decoder_ops pcap_decoder;
 extern const struct decoder_ops keyvault_decoder;
 extern const struct decoder_ops w3c_decoder;
 extern const struct decoder_ops appservice_decoder;
+extern const struct decoder_ops clf_decoder;
 
 /* Every format vigil reads. Order matters only for equal sniff scores. */
 static const struct decoder_ops *const formats[] = {
@@ -17,6 +18,7 @@ static const struct decoder_ops *const formats[] = {
     &keyvault_decoder,
     &appservice_decoder,
     &w3c_decoder,
+    &clf_decoder,
     &ipfix_decoder,
     &pcap_decoder,
 };
