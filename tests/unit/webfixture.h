@@ -98,11 +98,11 @@ static void webfx_run(struct webfx *fx, const char *text, size_t len, const char
     tmpdir_remove(dir);
 }
 
-static void webfx_text(struct webfx *fx, const char *text, const char *fmt_name) {
+static inline void webfx_text(struct webfx *fx, const char *text, const char *fmt_name) {
     webfx_run(fx, text, strlen(text), fmt_name);
 }
 
-static void webfx_free(struct webfx *fx) {
+static inline void webfx_free(struct webfx *fx) {
     arena_free(&fx->mem);
     free(fx->rejects_text);
 }
@@ -115,14 +115,14 @@ static void webfx_free(struct webfx *fx) {
     } while (0)
 
 /* The reject log names this offset and reason. */
-static void webfx_assert_rejected_at(const struct webfx *fx, uint64_t offset, const char *reason) {
+static inline void webfx_assert_rejected_at(const struct webfx *fx, uint64_t offset, const char *reason) {
     char want[256];
     snprintf(want, sizeof want, "at offset %llu: %s", (unsigned long long)offset, reason);
     if (!fx->rejects_text || !strstr(fx->rejects_text, want))
         fail_msg("no rejection \"%s\" in:\n%s", want, fx->rejects_text ? fx->rejects_text : "");
 }
 
-static const char *webfx_shared_data(void) {
+static inline const char *webfx_shared_data(void) {
     const char *d = getenv("VIGIL_SHARED_DATA");
     return d ? d : "../shared/data";
 }
