@@ -7,12 +7,14 @@ extern const struct decoder_ops azure_activity_decoder;
 extern const struct decoder_ops ipfix_decoder;
 extern const struct decoder_ops pcap_decoder;
 extern const struct decoder_ops keyvault_decoder;
+extern const struct decoder_ops auditd_decoder;
 
 /* Every format vigil reads. Order matters only for equal sniff scores. */
 static const struct decoder_ops *const formats[] = {
     &k8s_audit_decoder,
     &azure_activity_decoder,
     &keyvault_decoder,
+    &auditd_decoder,
     &ipfix_decoder,
     &pcap_decoder,
 };
