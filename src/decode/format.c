@@ -8,6 +8,7 @@ extern const struct decoder_ops ipfix_decoder;
 extern const struct decoder_ops pcap_decoder;
 extern const struct decoder_ops keyvault_decoder;
 extern const struct decoder_ops auditd_decoder;
+extern const struct decoder_ops ecs_decoder;
 
 /* Every format vigil reads. Order matters only for equal sniff scores. */
 static const struct decoder_ops *const formats[] = {
@@ -15,6 +16,7 @@ static const struct decoder_ops *const formats[] = {
     &azure_activity_decoder,
     &keyvault_decoder,
     &auditd_decoder,
+    &ecs_decoder,
     &ipfix_decoder,
     &pcap_decoder,
 };
