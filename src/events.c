@@ -146,7 +146,7 @@ int events_run(const struct events_options *o) {
     buf_init(&summary);
     int rc = 0;
     for (int i = 0; i < o->n_inputs && !rc; i++) rc = one_input(o->inputs[i], forced, rj, &out, &summary);
-    fwrite(out.p, 1, out.n, stdout);
+    if (out.n) fwrite(out.p, 1, out.n, stdout);
     fflush(stdout);
     rejects_summary(rj, &summary);
     if (!rejects_total(rj)) buf_puts(&summary, "  no records rejected\n");

@@ -7,7 +7,7 @@
  * PROCTITLE, ended by EOE. They may be interleaved with other events' and
  * arrive out of order, so they are held in a bounded table of pending
  * events until the event is complete: at its EOE, when a record of the
- * same node SERIAL_WINDOW serials later arrives, when RECORD_WINDOW
+ * same node SERIAL_WINDOW serials later (but not SERIAL_JUMP) arrives, when RECORD_WINDOW
  * records have passed since its first one, when the table is full (the
  * oldest goes, counted), or at the end of the input (flush).
  *
@@ -40,6 +40,7 @@
 
 #define MAX_PENDING 1024            /* events held at once; the oldest is evicted beyond */
 #define SERIAL_WINDOW 32            /* a record this many serials later (same node) completes an event */
+#define SERIAL_JUMP 4096            /* ... unless further ahead than this: not one ordered stream */
 #define RECORD_WINDOW 2048          /* ... as do this many records of any event */
 #define MAX_EVENT_BYTES (256 * 1024) /* records of one event kept; the rest dropped, counted */
 #define SLOT_KEEP_BYTES (16 * 1024) /* a slot buffer larger than this is freed on release */
@@ -616,11 +617,16 @@ static int32_t pending_open(struct auditd_dec *d, const struct rec_head *h, uint
 }
 
 /* Events that can no longer receive records: far behind in serial on the
- * same node, or many records ago. Checked from the oldest arrival on. */
+ * same node, or many records ago. Checked from the oldest arrival on.
+ * auditd numbers events one by one, so a serial thousands ahead means
+ * the stream is not one ordered sequence (files merged, or sorted by
+ * type as go-libaudit's test logs are): it says nothing about the events
+ * pending, which then wait for their EOE, the record window or the end. */
 static void complete_stale(struct auditd_dec *d, uint64_t node_hash, uint64_t serial) {
     while (d->oldest >= 0) {
         struct pending *p = &d->slot[d->oldest];
-        bool behind = p->node_hash == node_hash && p->serial + SERIAL_WINDOW < serial;
+        bool behind = p->node_hash == node_hash && p->serial + SERIAL_WINDOW < serial &&
+                      serial - p->serial <= SERIAL_JUMP;
         bool old = d->records - p->first_record > RECORD_WINDOW;
         if (!behind && !old) return;
         finish(d, d->oldest);
