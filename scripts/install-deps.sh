@@ -6,8 +6,8 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang
             libsimdjson-dev libyaml-dev libsqlite3-dev zlib1g-dev libpcap-dev libcmocka-dev
-            python3 gzip
             libpcre2-dev                  # signature engine: regexes (JIT) and the fallback backend
+            python3 python3-yaml gzip
             libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin   # GeoIP, and the writer tests use for their own .mmdb
             softflowd nfdump)       # real flow exporter and collector for the network tests
 BENCH_PKGS=(libcjson-dev libjson-c-dev libjansson-dev jq)

@@ -72,6 +72,10 @@ static void decode_input(struct flow_input *in, struct flowlog *log) {
         in->fmt->begin(in->dec, &rec);
         while (in->fmt->next(in->dec, &ev)) flowlog_write(log, ev.u.flow);
     }
+    if (in->fmt->flush) {
+        in->fmt->flush(in->dec);
+        while (in->fmt->next(in->dec, &ev)) flowlog_write(log, ev.u.flow);
+    }
     if (r < 0) {
         fprintf(stderr, "vigil flows: read error in %s: %s (the rest of it is skipped)\n", in->name,
                 framer_error(in->framer));

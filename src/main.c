@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "decode/decoder.h"
 #include "demo.h"
+#include "events.h"
 #include "flows.h"
 #include "run.h"
 #include "scan.h"
@@ -21,6 +22,7 @@ static const char USAGE[] =
     "                  [--inventory FILE] [--format NAME] [--out FILE] INPUT...\n"
     "       vigil run [--config FILE]\n"
     "       vigil flows [--format ipfix|pcap] [--out FILE] INPUT...\n"
+    "       vigil events [--format NAME] INPUT...\n"
     "       vigil config --dump [--config FILE]\n"
     "       vigil demo [--dir DIR]\n"
     "       vigil formats | version | help\n"
@@ -30,6 +32,8 @@ static const char USAGE[] =
     "With --state DIR it loads and saves learned baselines and alerts in DIR/vigil.db.\n"
     "flows decodes IPFIX, NetFlow v9/v5 files and pcap captures of export traffic and\n"
     "prints every flow as one JSON line (templates carry over from one INPUT to the next).\n"
+    "events decodes INPUTs of any format and prints every decoded event as one JSON line\n"
+    "(time, kind, input, offset, then the event's fields: process starts so far).\n"
     "Exit status: 0 it ran (whatever it found), 1 it ran but could not save state,\n"
     "2 bad usage or an unreadable input.\n"
     "\n"
@@ -121,6 +125,28 @@ static int cmd_flows(int argc, char **argv) {
     return rc;
 }
 
+static int cmd_events(int argc, char **argv) {
+    struct events_options o = { 0 };
+    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) abort();
+    o.inputs = inputs;
+    int rc = -1;
+    bool only_inputs = false;
+    for (int i = 0; i < argc && rc < 0; i++) {
+        const char *v = NULL, *a = argv[i];
+        enum arg_kind k = arg_kind(a, &only_inputs);
+        if (k == ARG_INPUT) { inputs[o.n_inputs++] = a; continue; }
+        if (k == ARG_END_OF_OPTIONS) continue;
+        if (k == ARG_HELP) { fputs(USAGE, stdout); rc = 0; break; }
+        if (opt_value(argc, argv, &i, "--format", &v)) o.format = v;
+        else { rc = bad_usage("events", "unknown option", a); break; }
+        if (!v) rc = bad_usage("events", "missing value after", a);
+    }
+    if (rc < 0) rc = events_run(&o);
+    free(inputs);
+    return rc;
+}
+
 static int cmd_config(int argc, char **argv) {
     const char *path = NULL;
     bool dump = false;
@@ -178,6 +204,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "config") == 0) return cmd_config(argc - 2, argv + 2);
     if (strcmp(cmd, "flows") == 0) return cmd_flows(argc - 2, argv + 2);
+    if (strcmp(cmd, "events") == 0) return cmd_events(argc - 2, argv + 2);
     if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
     if (strcmp(cmd, "formats") == 0) { printf("%s\n", format_names()); return 0; }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) { printf("vigil %s\n", VIGIL_VERSION); return 0; }

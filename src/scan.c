@@ -30,6 +30,7 @@ struct input {
     void *dec;
     struct event head;          /* the next event of this input, if has_head */
     bool has_head, done;
+    bool ended;                 /* the input is read and the decoder flushed */
     uint64_t records, late;
     struct record rec;
 };
@@ -121,14 +122,17 @@ static void pull(struct input *in) {
     in->has_head = false;
     while (!in->done) {
         if (in->fmt->next(in->dec, &in->head)) { in->has_head = true; return; }
+        if (in->ended) { in->done = true; return; }
         int r = framer_next(in->framer, &in->rec);
-        if (r < 0) {
+        if (r < 0)
             fprintf(stderr, "vigil scan: read error in %s: %s (the rest of it is skipped)\n", in->name,
                     framer_error(in->framer));
-            in->done = true;
-            return;
+        if (r <= 0) {
+            /* what the decoder still holds comes out before the input ends */
+            in->ended = true;
+            if (in->fmt->flush) in->fmt->flush(in->dec);
+            continue;
         }
-        if (r == 0) { in->done = true; return; }
         in->records++;
         in->fmt->begin(in->dec, &in->rec);
     }

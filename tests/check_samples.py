@@ -16,7 +16,7 @@ MALFORMED = {"fal_01_003.json": 1}
 # The formats a layer's files may be detected as (the first is the one named
 # for a malformed file).
 FORMAT_OF_LAYER = {"k8s-audit": ("k8s-audit",), "azure-activity": ("azure-activity",), "keyvault": ("keyvault",),
-                   "appservice": ("appservice", "w3c", "combined")}
+                   "appservice": ("appservice", "w3c", "combined"), "auditd": ("auditd",)}
 # Events each file must yield, where the sample's documentation says (a
 # decoder that drops records quietly fails here, not only one that rejects).
 EVENTS = {
@@ -36,6 +36,11 @@ EVENTS = {
                    "test-appservicehttplogs-raw.log": 3, "ipban-IIS_FTP-examples.log": 4,
                    "appservice_httplogs.json": 1, "log-appserviceconsolelogs.json": 0, "access-azure.log": 1,
                    "access-full.log": 1, "test-x-forward-for-extended.log": 6, "test.log": 5},
+    # execve events; 0 where a file holds none (logins, AVCs, daemon records).
+    # test.log's interpreted EXECVE and SYSCALL carry different serials: two.
+    "auditd": {"audit-cent7-node.log": 0, "execve-hex-arg.log": 1, "test.log": 2, "audit-rhel6.log": 0,
+               "audit-rhel7.log": 4, "audit-ubuntu16.log": 0, "audit-ubuntu17.log": 1, "stream-normal.log": 2,
+               "stream-out_of_order.log": 2, "test2.log": 0, "test3.log": 1},
 }
 
 

@@ -30,6 +30,12 @@ struct decoder_ops {
     /* 1: *ev holds an event, valid until the next call of next or begin;
      * 0: the record is exhausted. */
     int (*next)(void *self, struct event *ev);
+    /* Optional (NULL for most): the input has ended. A decoder that holds
+     * records back until their event is complete (auditd reassembles
+     * events from several lines) finishes what it holds; the caller then
+     * drains next() as after begin. Whoever drives begin/next calls it
+     * once per input, after the last record (also after a read error). */
+    void (*flush)(void *self);
     /* Summary lines about this input (counts, what was skipped and why). */
     void (*report)(void *self, buf *out);
     uint64_t (*events)(void *self);     /* events produced so far */

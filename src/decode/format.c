@@ -10,6 +10,8 @@ extern const struct decoder_ops keyvault_decoder;
 extern const struct decoder_ops w3c_decoder;
 extern const struct decoder_ops appservice_decoder;
 extern const struct decoder_ops clf_decoder;
+extern const struct decoder_ops auditd_decoder;
+extern const struct decoder_ops ecs_decoder;
 
 /* Every format vigil reads. Order matters only for equal sniff scores. */
 static const struct decoder_ops *const formats[] = {
@@ -19,6 +21,8 @@ static const struct decoder_ops *const formats[] = {
     &appservice_decoder,
     &w3c_decoder,
     &clf_decoder,
+    &auditd_decoder,
+    &ecs_decoder,
     &ipfix_decoder,
     &pcap_decoder,
 };
