@@ -458,7 +458,7 @@ static const char *const d_app_high_priv[] = {
     "re:\\bschtasks(\\.exe)?\\s+/create\\b", "re:\\bbcdedit(\\.exe)?\\b", "re:\\bvssadmin(\\.exe)?\\s+delete\\s+shadows",
     "re:\\bwevtutil(\\.exe)?\\s+cl\\b", "re:\\bnetsh(\\.exe)?\\s+advfirewall", "re:\\btakeown(\\.exe)?\\s",
     "re:\\bicacls(\\.exe)?\\s.*/grant", "re:\\brunas(\\.exe)?\\s", "re:\\bwhoami(\\.exe)?\\s+/priv",
-    "re:(^|[/\\s])sudo\\s", "re:(^|[/\\s])su(\\s|$)", "re:(^|[/\\s])passwd(\\s|$)",
+    "re:(^|[/\\s])sudo\\s", "re:(^|[/\\s])su(\\s|$)", "re:(^|[\\s;&|]|/bin/)passwd(\\s|$)",
     "re:(^|[/\\s])(useradd|usermod|userdel|adduser|groupadd|gpasswd|chpasswd|visudo)(\\s|$)",
     "re:\\bchmod\\s+([ugo]*\\+s|[2-7][0-7]{3})\\s", "re:(^|[/\\s])setcap\\s", "re:(^|[/\\s])(insmod|modprobe|rmmod)\\s",
     "re:(^|[/\\s])mount\\s", "re:(^|[/\\s])(iptables|ip6tables|nft)\\s", "/etc/sudoers", "/etc/shadow",

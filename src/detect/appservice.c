@@ -65,6 +65,7 @@ struct client_win {
     uint32_t n_pos;
     struct source_pos sens_pos[APP_EVIDENCE];
     int64_t sens_t[APP_EVIDENCE];
+    char sens_what[APP_EVIDENCE][APP_PATH_MAX + 40];
     uint32_t n_sens_pos;
 };
 
@@ -90,6 +91,7 @@ struct ftp_session {
     int64_t start_us, last_us;
     struct source_pos pos[APP_EVIDENCE];
     int64_t pos_t[APP_EVIDENCE];
+    char pos_what[APP_EVIDENCE][APP_PATH_MAX + 40];
     uint32_t n_pos;
     char files[FTP_MAX_FILES][APP_PATH_MAX];
     uint32_t n_files, more_files;
@@ -229,12 +231,17 @@ static struct client_win *client_window(struct app_det *d, vstr site, const stru
     return w;
 }
 
+/* "GET /path -> 404": what an evidence line says about a request */
+static void request_text(char *out, size_t cap, const struct http_req *r) {
+    snprintf(out, cap, "%.*s %.*s -> %u", (int)(r->method.n > 10 ? 10 : r->method.n), r->method.p,
+             (int)(r->uri_raw.n > APP_PATH_MAX ? APP_PATH_MAX : r->uri_raw.n), r->uri_raw.p, r->status);
+}
+
 static void note_evidence(struct client_win *w, const struct event *ev, const struct http_req *r) {
     if (w->n_pos >= APP_EVIDENCE) return;
     w->pos[w->n_pos] = ev->pos;
     w->pos_t[w->n_pos] = ev->time_us;
-    snprintf(w->pos_what[w->n_pos], sizeof w->pos_what[0], "%.*s %.*s -> %u", (int)(r->method.n > 10 ? 10 : r->method.n),
-             r->method.p, (int)(r->uri_raw.n > APP_PATH_MAX ? APP_PATH_MAX : r->uri_raw.n), r->uri_raw.p, r->status);
+    request_text(w->pos_what[w->n_pos], sizeof w->pos_what[0], r);
     w->n_pos++;
 }
 
@@ -358,7 +365,7 @@ static void judge_sensitive(struct app_det *d, const struct client_win *w) {
     alert_prop_str(a, "not_seen_within", vstr_c(lb));
     for (uint32_t i = 0; i < w->n_sens_pos; i++) {
         struct event at = { .time_us = w->sens_t[i], .pos = w->sens_pos[i] };
-        alert_evidence(a, &at, vstr_c("sensitive page request"));
+        alert_evidence(a, &at, vstr_c(w->sens_what[i]));
     }
     alert_emit(d->ctx->alerts, a);
 }
@@ -416,7 +423,8 @@ static void check_sensitive(struct app_det *d, struct client_win *w, const struc
     }
     if (w->n_sens_pos < APP_EVIDENCE) {
         w->sens_pos[w->n_sens_pos] = ev->pos;
-        w->sens_t[w->n_sens_pos++] = ev->time_us;
+        w->sens_t[w->n_sens_pos] = ev->time_us;
+        request_text(w->sens_what[w->n_sens_pos++], sizeof w->sens_what[0], r);
     }
 }
 
@@ -700,16 +708,26 @@ static void emit_ftp(struct app_det *d, const struct ftp_session *s) {
     alert_prop_strs(a, "files", fl, s->n_files);
     for (uint32_t i = 0; i < s->n_pos; i++) {
         struct event e = { .time_us = s->pos_t[i], .pos = s->pos[i] };
-        alert_evidence(a, &e, vstr_c("FTP command"));
+        alert_evidence(a, &e, vstr_c(s->pos_what[i]));
     }
     alert_emit(d->ctx->alerts, a);
 }
 
 static bool verb_is(vstr v, const char *name) { return vstr_eq_ci(v, vstr_c(name)); }
 
+/* The session's telling lines: the login and what it did to files. */
+static void ftp_evidence(struct ftp_session *s, const struct event *ev, const struct ftp_cmd *f, bool telling) {
+    if (!telling || s->n_pos >= APP_EVIDENCE) return;
+    s->pos[s->n_pos] = ev->pos;
+    s->pos_t[s->n_pos] = ev->time_us;
+    vstr arg = f->full_path.n ? f->full_path : f->arg;
+    snprintf(s->pos_what[s->n_pos++], sizeof s->pos_what[0], "%.*s %.*s -> %u", (int)(f->verb.n > 24 ? 24 : f->verb.n),
+             f->verb.p, (int)(arg.n > APP_PATH_MAX ? APP_PATH_MAX : arg.n), arg.p, f->status);
+}
+
 static void ftp_track(struct ftp_session *s, const struct event *ev, const struct ftp_cmd *f) {
     s->last_us = ev->time_us;
-    if (s->n_pos < APP_EVIDENCE) { s->pos[s->n_pos] = ev->pos; s->pos_t[s->n_pos++] = ev->time_us; }
+    uint32_t files_before = s->n_files + s->more_files;
     if (f->user.n && !s->user[0]) app_copy(s->user, sizeof s->user, f->user);
     if (verb_is(f->verb, "USER") && f->arg.n && !s->user[0]) app_copy(s->user, sizeof s->user, f->arg);
     if (verb_is(f->verb, "LOGIN")) {
@@ -730,6 +748,8 @@ static void ftp_track(struct ftp_session *s, const struct event *ev, const struc
         else s->more_files++;
         break;
     }
+    bool login = verb_is(f->verb, "USER") || verb_is(f->verb, "PASS") || verb_is(f->verb, "LOGIN");
+    ftp_evidence(s, ev, f, login || s->n_files + s->more_files != files_before);
 }
 
 static void on_ftp(struct app_det *d, const struct event *ev) {
