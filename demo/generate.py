@@ -25,6 +25,7 @@ import random
 import sys
 from datetime import datetime, timedelta, timezone
 
+import appservice
 import keyvault
 import management
 import network
@@ -1924,6 +1925,9 @@ class Estate:
             self._write_bytes("history/network/flows-%s.ipfix" % date, self.net.take(), "history")
         options, files = management.write(self.outdir, SEED + 3)
         files += keyvault.write(self.outdir, SEED + 4)
+        app_options, app_files = appservice.write(self.outdir, SEED + 5)
+        options += app_options
+        files += app_files
         self.options += options
         self.manifest += [f for f in files if f[0] == "history"]
         # today
