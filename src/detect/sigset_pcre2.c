@@ -9,11 +9,12 @@
  *
  * Regexes are compiled with PCRE2_CASELESS and JIT'd (the interpreter
  * runs the same code where PCRE2 has no JIT). Most fields match nothing,
- * so all the regexes are also joined into one alternation, tried first:
- * only when it matches are the regexes run one by one to learn which.
- * Patterns whose meaning could change inside an alternation (back
- * references, which are numbered across the whole pattern, and (*VERBS))
- * turn the alternation off for their set.
+ * so the regexes PCRE2 cannot reject quickly on their own (no byte that
+ * every match must contain) are also joined into one alternation, tried
+ * first: only when it matches are they run one by one to learn which.
+ * Joining them all was measured slower for command lines (bench/README.md,
+ * "Signatures"): the alternation loses each pattern's required-byte
+ * search.
  *
  * Case folding is ASCII only, as in Hyperscan, so both backends agree on
  * every byte. */
@@ -190,6 +191,7 @@ struct regex {
     uint32_t id;
     pcre2_code *code;
     bool jit;
+    bool joined;                        /* in the alternation: skipped when it does not match */
 };
 
 struct pcre2_set {
@@ -198,7 +200,7 @@ struct pcre2_set {
     struct ac ac;
     struct regex *re;
     size_t nre;
-    struct regex any;                   /* every regex as one alternation; code NULL: none */
+    struct regex any;                   /* the joined regexes as one alternation; code NULL: none */
     pcre2_match_data *md;
     uint64_t *bits;                     /* n bits, for sigset_all; zero between calls */
 };
@@ -232,24 +234,32 @@ static pcre2_code *compile_caseless(const char *text, size_t len, char *why, siz
     return re;
 }
 
+/* A regex that names a byte every match must contain is already cheap to
+ * reject on its own (PCRE2 looks for that byte first); in an alternation
+ * it would lose that, so only the others are joined. Back references are
+ * numbered across the whole pattern and (*VERBS) act across alternatives:
+ * those stay out too. */
 static bool joinable(const struct sig_pattern *p, const pcre2_code *code) {
-    uint32_t backrefs = 0;
+    uint32_t backrefs = 0, last = 0;
     pcre2_pattern_info(code, PCRE2_INFO_BACKREFMAX, &backrefs);
-    return backrefs == 0 && !memmem(p->text, p->len, "(*", 2);
+    pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &last);
+    return backrefs == 0 && last == 0 && !memmem(p->text, p->len, "(*", 2);
 }
 
-/* "(?:r1)|(?:r2)|..." when every regex may be joined; otherwise none. */
+/* "(?:r1)|(?:r2)|..." of the joinable regexes, when there are two or more. */
 static void compile_alternation(struct pcre2_set *s, const struct sig_pattern *p) {
-    if (s->nre < 2) return;
-    size_t len = 0;
+    size_t len = 0, joined = 0;
     for (size_t i = 0; i < s->nre; i++) {
-        if (!joinable(&p[s->re[i].id], s->re[i].code)) return;
+        if (!joinable(&p[s->re[i].id], s->re[i].code)) continue;
         len += p[s->re[i].id].len + 5;
+        joined++;
     }
+    if (joined < 2) return;
     char *alt = xmalloc(len), *w = alt;
     for (size_t i = 0; i < s->nre; i++) {
         const struct sig_pattern *pi = &p[s->re[i].id];
-        if (i) *w++ = '|';
+        if (!joinable(pi, s->re[i].code)) continue;
+        if (w != alt) *w++ = '|';
         memcpy(w, "(?:", 3);
         memcpy(w + 3, pi->text, pi->len);
         w[3 + pi->len] = ')';
@@ -258,6 +268,7 @@ static void compile_alternation(struct pcre2_set *s, const struct sig_pattern *p
     char why[8];
     s->any.code = compile_caseless(alt, (size_t)(w - alt), why, sizeof why, &s->any.jit);
     free(alt);
+    for (size_t i = 0; s->any.code && i < s->nre; i++) s->re[i].joined = joinable(&p[s->re[i].id], s->re[i].code);
 }
 
 static void *pcre2_set_compile(const struct sig_pattern *p, size_t n, size_t *bad, char *why, size_t whylen) {
@@ -292,29 +303,33 @@ static bool regex_matches(struct pcre2_set *s, const struct regex *r, const char
     return rc >= 0;
 }
 
-/* Could any regex match? Without an alternation, maybe. */
-static bool any_regex(struct pcre2_set *s, const char *text, size_t len) {
-    if (!s->nre) return false;
-    return !s->any.code || regex_matches(s, &s->any, text, len);
+/* Whether the regexes must be run one by one: no when the alternation of
+ * the joined ones failed and no other exists. */
+static bool alternation_matched(struct pcre2_set *s, const char *text, size_t len) {
+    return s->any.code && regex_matches(s, &s->any, text, len);
 }
+
+static bool worth_running(const struct regex *r, bool joined_matched) { return !r->joined || joined_matched; }
 
 static int pcre2_set_first(void *m, const char *text, size_t len) {
     struct pcre2_set *s = m;
     uint32_t best = s->has_literals ? ac_first(&s->ac, (const unsigned char *)text, len) : AC_NONE;
-    if (any_regex(s, text, len)) {
-        /* only a regex with a lower id than the best literal can change it */
-        for (size_t i = 0; i < s->nre && s->re[i].id < best; i++)
-            if (regex_matches(s, &s->re[i], text, len)) { best = s->re[i].id; break; }
-    }
+    bool joined = alternation_matched(s, text, len);
+    /* only a regex with a lower id than the best literal can change it */
+    for (size_t i = 0; i < s->nre && s->re[i].id < best; i++)
+        if (worth_running(&s->re[i], joined) && regex_matches(s, &s->re[i], text, len)) {
+            best = s->re[i].id;
+            break;
+        }
     return best == AC_NONE ? -1 : (int)best;
 }
 
 static unsigned pcre2_set_all(void *m, const char *text, size_t len, uint32_t *ids, unsigned max) {
     struct pcre2_set *s = m;
     if (s->has_literals) ac_all(&s->ac, (const unsigned char *)text, len, s->bits);
-    if (any_regex(s, text, len))
-        for (size_t i = 0; i < s->nre; i++)
-            if (regex_matches(s, &s->re[i], text, len)) set_bit(s->bits, s->re[i].id);
+    bool joined = alternation_matched(s, text, len);
+    for (size_t i = 0; i < s->nre; i++)
+        if (worth_running(&s->re[i], joined) && regex_matches(s, &s->re[i], text, len)) set_bit(s->bits, s->re[i].id);
     unsigned found = 0;
     for (size_t w = 0; w < (s->n + 63) / 64; w++) {
         for (uint64_t b = s->bits[w]; b; b &= b - 1) {
