@@ -16,6 +16,8 @@
 #   BENCH_NO_BUILD=1     skip the cmake build
 #   BENCH_SKIP_JSON=1    skip the JSON benchmark
 #   BENCH_SKIP_FLOWS=1   skip the flow benchmark (bench/flow.sh; its knobs are listed there)
+#   BENCH_SKIP_SIGS=1    skip the signature engine benchmark (sigset_bench)
+#   BENCH_SIG_FIELDS=1000000  fields per signature workload; BENCH_SIG_PASSES=5 passes (median)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -59,12 +61,19 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
 fi
 [ -x "$BIN/vigil" ] && [ -x "$BIN/bench/jbench_vigil" ] || { echo "bench: build missing" >&2; exit 1; }
 
-run_flows() {
+run_sigs() {
+  [ "${BENCH_SKIP_SIGS:-0}" = 1 ] && return 0
+  echo
+  echo "signature engine (README \"Signatures\"): ns per field, median of ${BENCH_SIG_PASSES:-5} passes"
+  "${PIN[@]}" "$BIN/bench/sigset_bench" -n "${BENCH_SIG_FIELDS:-1000000}" -p "${BENCH_SIG_PASSES:-5}" -s "$SEED"
+}
+run_sigs_and_flows() {
+  run_sigs
   [ "${BENCH_SKIP_FLOWS:-0}" = 1 ] && return 0
   echo
   BENCH_NO_BUILD=1 bench/flow.sh $([ "$PROFILE" = 1 ] && echo --profile)
 }
-if [ "${BENCH_SKIP_JSON:-0}" = 1 ]; then run_flows; exit; fi
+if [ "${BENCH_SKIP_JSON:-0}" = 1 ]; then run_sigs_and_flows; exit; fi
 
 BYTES=$(stat -c %s "$DATA")
 LINES=$(wc -l < "$DATA")
@@ -193,4 +202,4 @@ if [ "$PROFILE" = 1 ]; then
   perf report -i "$PD" --no-children --sort symbol,dso --stdio 2> /dev/null | grep -E '^ +[0-9.]+%' | head -n 30
 fi
 
-run_flows
+run_sigs_and_flows

@@ -10,7 +10,7 @@
  *
  * Two backends sit behind this one API: Hyperscan (all patterns of a set
  * in one automaton, one pass per field) where it was found at build time,
- * PCRE2 (literals by memmem-style search, regexes JIT-compiled) otherwise.
+ * PCRE2 (literals in one Aho-Corasick pass, regexes JIT-compiled) otherwise.
  * Which one is used, and why, is in bench/README.md ("Signatures").
  *
  * A set is not thread-safe: matching uses scratch space kept in the set. */

@@ -128,12 +128,15 @@ static void test_bad_patterns(void **state) {
     assert_compile_error(bare, 1, "detectors.app.sensitive_paths: pattern 1 (re:): empty regular expression");
     /* a back-reference is PCRE2's and beyond Hyperscan: either it works or
      * the error names the pattern */
-    const char *const backref[] = { "x", "re:(ab)\\1" };
+    const char *const backref[] = { "x", "re:(ab)\\1", "re:(z)\\1" };
     char err[256] = "";
-    struct sigset *s = sigset_compile("detectors.app.sensitive_paths", backref, 2, err, sizeof err);
+    struct sigset *s = sigset_compile("detectors.app.sensitive_paths", backref, 3, err, sizeof err);
     if (strcmp(*state, "pcre2") == 0) {
+        /* group numbers are per pattern, whatever the others hold */
         assert_non_null(s);
         assert_int_equal(first_c(s, "ABab"), 1);
+        assert_int_equal(first_c(s, "zZ"), 2);
+        assert_int_equal(first_c(s, "zab"), -1);
         sigset_free(s);
     } else {
         assert_null(s);
@@ -187,6 +190,24 @@ static void test_all_order_and_max(void **state) {
     assert_int_equal(ids[0], 3);
     assert_string_equal(sigset_pattern(s, 1), "re:y{3}");
     assert_string_equal(sigset_name(s), "order");
+    sigset_free(s);
+}
+
+/* Literals inside one another and the same literal twice: every id. */
+static void test_overlapping_literals(void **state) {
+    use(state);
+    const char *const p[] = { "hers", "she", "he", "re:s?he", "his", "he", "e" };
+    struct sigset *s = compile_ok("overlap", p, N_OF(p));
+    uint32_t ids[8];
+    const char *t = "uSHErs";
+    assert_int_equal(sigset_all(s, t, strlen(t), ids, 8), 6);
+    const uint32_t want[] = { 0, 1, 2, 3, 5, 6 };
+    assert_memory_equal(ids, want, sizeof want);
+    assert_int_equal(first_c(s, "ushe"), 1);
+    assert_int_equal(first_c(s, "xe"), 6);
+    assert_int_equal(first_c(s, "hi"), -1);
+    assert_int_equal(sigset_all(s, "hhis", 4, ids, 8), 1);
+    assert_int_equal(ids[0], 4);
     sigset_free(s);
 }
 
@@ -271,6 +292,7 @@ int main(void) {
         cmocka_unit_test(test_bad_patterns),
         cmocka_unit_test(test_many_patterns),
         cmocka_unit_test(test_all_order_and_max),
+        cmocka_unit_test(test_overlapping_literals),
         cmocka_unit_test(test_binary_text),
         cmocka_unit_test(test_from_list_and_backend_names),
     };
