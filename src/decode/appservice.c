@@ -167,6 +167,7 @@ static bool record_field(void *self, vstr k, jval *e) {
 /* The app's name: the last segment of its resource id, lower case (the
  * export writes ids in upper case, CsHost in lower). */
 static vstr site_of_resource(arena *a, vstr id) {
+    if (!id.n) return VSTR_NULL;
     size_t i = id.n;
     while (i > 0 && id.p[i - 1] != '/') i--;
     vstr name = { id.p + i, id.n - i };
