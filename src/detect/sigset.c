@@ -34,7 +34,8 @@ struct sigset {
     char **written;                     /* as in the config, "re:" kept */
     size_t n;
     const struct sigset_backend *be;
-    void *m;                            /* the backend's compiled set; NULL when n == 0 */
+    void *m;                            /* the backend's compiled set; NULL when n == 0 or not yet built */
+    struct sig_pattern *deferred;       /* checked, to be compiled at the first match (be->check) */
 };
 
 static const struct sigset_backend *backend_named(const char *name) {
@@ -80,6 +81,7 @@ static void *xcalloc(size_t n, size_t size) {
 void sigset_free(struct sigset *s) {
     if (!s) return;
     if (s->m) s->be->free(s->m);
+    free(s->deferred);
     for (size_t i = 0; i < s->n; i++) free(s->written[i]);
     free(s->written);
     free(s->name);
@@ -118,7 +120,9 @@ struct sigset *sigset_compile(const char *name, const char *const *patterns, siz
     if (n) {
         size_t bad = 0;
         char why[256] = "";
-        if (!(s->m = s->be->compile(parsed, n, &bad, why, sizeof why))) {
+        bool ok = s->be->check ? s->be->check(parsed, n, &bad, why, sizeof why)
+                               : (s->m = s->be->compile(parsed, n, &bad, why, sizeof why)) != NULL;
+        if (!ok) {
             compile_error(err, errlen, name, bad, bad < n ? patterns[bad] : "?", why);
             goto fail;
         }
@@ -126,6 +130,15 @@ struct sigset *sigset_compile(const char *name, const char *const *patterns, siz
     s->written = xcalloc(n, sizeof *s->written);
     for (size_t i = 0; i < n; i++) s->written[i] = xstrdup(patterns[i]);
     s->n = n;
+    if (n && !s->m) {
+        /* the texts must outlive this call: point them at our own copies */
+        for (size_t i = 0; i < n; i++) {
+            bool re = strncmp(s->written[i], REGEX_PREFIX, strlen(REGEX_PREFIX)) == 0;
+            parsed[i].text = s->written[i] + (re ? strlen(REGEX_PREFIX) : 0);
+        }
+        s->deferred = parsed;
+        return s;
+    }
     free(parsed);
     return s;
 fail:
@@ -138,15 +151,41 @@ struct sigset *sigset_from_list(const char *name, const struct strlist *list, ch
     return sigset_compile(name, (const char *const *)list->v, list->n, err, errlen);
 }
 
+/* The check at sigset_compile vouched for each pattern, but a whole set
+ * can still exceed a backend's limits. Then the set is matched by PCRE2,
+ * which has none of that kind, and the user is told; matching nothing
+ * would be a silent blind spot. */
+static void build_deferred(struct sigset *s) {
+    size_t bad = 0;
+    char why[256] = "";
+    s->m = s->be->compile(s->deferred, s->n, &bad, why, sizeof why);
+    if (!s->m && s->be != &sigset_pcre2_backend) {
+        fprintf(stderr, "vigil: %s: %s cannot compile the set (%s); matching it with pcre2\n", s->name, s->be->name,
+                why);
+        s->be = &sigset_pcre2_backend;
+        s->m = s->be->compile(s->deferred, s->n, &bad, why, sizeof why);
+    }
+    if (!s->m) {
+        fprintf(stderr, "vigil: %s: pattern %zu: %s\n", s->name, bad + 1, why);
+        abort();
+    }
+    free(s->deferred);
+    s->deferred = NULL;
+}
+
 /* An empty vstr may carry a NULL pointer, which PCRE2 refuses. */
 int sigset_first(struct sigset *s, const char *text, size_t len) {
+    if (!s->n) return -1;
+    if (!s->m) build_deferred(s);
     if (!len) text = "";
-    return s->n ? s->be->first(s->m, text, len) : -1;
+    return s->be->first(s->m, text, len);
 }
 
 unsigned sigset_all(struct sigset *s, const char *text, size_t len, uint32_t *ids, unsigned max) {
+    if (!s->n) return 0;
+    if (!s->m) build_deferred(s);
     if (!len) text = "";
-    return s->n ? s->be->all(s->m, text, len, ids, max) : 0;
+    return s->be->all(s->m, text, len, ids, max);
 }
 
 size_t sigset_count(const struct sigset *s) { return s->n; }

@@ -22,6 +22,11 @@ struct sigset_backend {
     /* Compile n >= 1 patterns. On failure returns NULL, sets *bad to the
      * index of the pattern at fault and writes why into why. */
     void *(*compile)(const struct sig_pattern *p, size_t n, size_t *bad, char *why, size_t whylen);
+    /* Optional: check that compile will accept the patterns, much faster
+     * than compiling them. A backend that has one is compiled at the
+     * set's first match, so a run that never matches a set (a scan of
+     * flows, every test case of another layer) never pays for it. */
+    bool (*check)(const struct sig_pattern *p, size_t n, size_t *bad, char *why, size_t whylen);
     void (*free)(void *m);
     int (*first)(void *m, const char *text, size_t len);
     unsigned (*all)(void *m, const char *text, size_t len, uint32_t *ids, unsigned max);
