@@ -58,7 +58,7 @@ static bool looks_windows(const struct proc_exec *p) {
     if (p->os == PROC_OS_WINDOWS) return true;
     if (p->os != PROC_OS_UNKNOWN) return false;
     vstr e = p->exe;
-    return (e.n > 2 && e.p[1] == ':') || memchr(e.p, '\\', e.n) != NULL;
+    return e.n > 2 && (e.p[1] == ':' || memchr(e.p, '\\', e.n) != NULL);
 }
 
 static struct alert *proc_alert(const char *type, const struct proc_view *v) {

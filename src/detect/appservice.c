@@ -112,6 +112,7 @@ void app_copy(char *dst, size_t cap, vstr s) {
 }
 
 vstr app_basename(vstr path) {
+    if (!path.n) return (vstr){ "", 0 };     /* an absent field may be a NULL slice */
     size_t i = path.n;
     while (i > 0 && path.p[i - 1] != '/' && path.p[i - 1] != '\\') i--;
     return (vstr){ path.p + i, path.n - i };
@@ -671,7 +672,8 @@ static void on_http(struct app_det *d, const struct event *ev) {
     struct client_win *w = client_window(d, site, &ip, ev->time_us);
     account_request(d, w, ev, r);
     check_sensitive(d, w, ev, r, site, learning);
-    if (!sig_hit(d->sig.static_ext, r->path)) sweep_note(d->sweep, d, ev, site, &ip, r->path);
+    /* a request line that was no request (TLS bytes, "-") has no path to compare */
+    if (r->path.n && !sig_hit(d->sig.static_ext, r->path)) sweep_note(d->sweep, d, ev, site, &ip, r->path);
 }
 
 /* ---- FTP -------------------------------------------------------------------------------------------- */
