@@ -28,7 +28,7 @@
 #include "util/timeutil.h"
 
 #define FTP_MAX_FILES 8
-#define MAX_PATHS_PER_WINDOW 128        /* distinct paths counted exactly per client window */
+#define MAX_PATHS_PER_WINDOW 64         /* distinct paths counted exactly per client window */
 #define MAX_VULN_PER_WINDOW 16
 
 /* One client's requests to one site over client_window. */
@@ -55,18 +55,21 @@ struct client_win {
     uint64_t cms_mask;
     /* sensitive pages from an address new to the site */
     uint32_t sens_count;
-    char sens_path[APP_PATH_MAX];
     char sens_statuses[64];
-    int64_t sens_first_us;
-    /* evidence: the telling requests, in order */
-    struct source_pos pos[APP_EVIDENCE];
+    uint32_t n_pos, n_sens_pos;
+    /* Most clients of a site never do anything telling: the evidence lines
+     * and the sensitive page's text are allocated for those who do. */
+    struct win_evidence *ev;
+};
+
+struct win_evidence {
+    char sens_path[APP_PATH_MAX];
+    struct source_pos pos[APP_EVIDENCE];        /* the telling requests, in order */
     int64_t pos_t[APP_EVIDENCE];
     char pos_what[APP_EVIDENCE][APP_PATH_MAX + 40];
-    uint32_t n_pos;
     struct source_pos sens_pos[APP_EVIDENCE];
     int64_t sens_t[APP_EVIDENCE];
     char sens_what[APP_EVIDENCE][APP_PATH_MAX + 40];
-    uint32_t n_sens_pos;
 };
 
 /* Site-wide facts that are not learned: the latest theme-editor use. */
@@ -176,10 +179,12 @@ static bool client_of(const struct app_det *d, const struct http_req *r, struct 
 
 int64_t app_profile_start(struct app_det *d, char kind, vstr name, int64_t t_us, bool *learning) {
     char key[APP_SITE_MAX + 4];
-    int n = snprintf(key, sizeof key, "%c\x1f%.*s", kind, (int)(name.n > APP_SITE_MAX ? APP_SITE_MAX : name.n),
-                     name.p);
+    size_t n = name.n > APP_SITE_MAX ? APP_SITE_MAX : name.n;
+    key[0] = kind;
+    key[1] = '\x1f';
+    if (n) memcpy(key + 2, name.p, n);
     bool was_new;
-    const struct seen_entry *e = seenset_touch(d->profiles, (vstr){ key, (size_t)n }, t_us, &was_new);
+    const struct seen_entry *e = seenset_touch(d->profiles, (vstr){ key, n + 2 }, t_us, &was_new);
     int64_t first = e->first_us < t_us ? e->first_us : t_us;
     *learning = t_us < first + d->cfg->appservice.learning_period_us;
     return first;
@@ -196,7 +201,16 @@ static bool cw_matches(const void *e, const void *key) {
     return ip_eq(&w->ip, k->ip) && strlen(w->site) == k->site.n && memcmp(w->site, k->site.p, k->site.n) == 0;
 }
 static void plain_free(void *e) { free(e); }
-static const struct ptable_ops client_ops = { cw_hash, cw_last, cw_matches, plain_free };
+static void cw_free(void *e) {
+    free(((struct client_win *)e)->ev);
+    free(e);
+}
+static const struct ptable_ops client_ops = { cw_hash, cw_last, cw_matches, cw_free };
+
+static struct win_evidence *evidence_of(struct client_win *w) {
+    if (!w->ev) w->ev = xcalloc(1, sizeof *w->ev);
+    return w->ev;
+}
 
 static uint64_t site_client_hash(vstr site, const struct ipaddr *ip) {
     return hash_mix(hash_vstr(site, 0x6170) ^ ip_hash(ip, 0x7769)) | 1;
@@ -204,7 +218,8 @@ static uint64_t site_client_hash(vstr site, const struct ipaddr *ip) {
 
 static void judge_window(struct app_det *d, struct client_win *w);
 
-static struct client_win *client_window(struct app_det *d, vstr site, const struct ipaddr *ip, int64_t t_us) {
+static struct client_win *client_window(struct app_det *d, vstr site, const struct ipaddr *ip, const char *client,
+                                        int64_t t_us) {
     if (site.n >= APP_SITE_MAX) site.n = APP_SITE_MAX - 1;
     struct cw_key k = { site, ip };
     uint64_t h = site_client_hash(site, ip);
@@ -212,6 +227,7 @@ static struct client_win *client_window(struct app_det *d, vstr site, const stru
     if (w && t_us >= w->start_us + d->cfg->appservice.client_window_us) {
         judge_window(d, w);
         struct client_win keep = *w;
+        free(w->ev);
         memset(w, 0, sizeof *w);
         w->h = keep.h;
         memcpy(w->site, keep.site, sizeof w->site);
@@ -224,7 +240,7 @@ static struct client_win *client_window(struct app_det *d, vstr site, const stru
         w->h = h;
         app_copy(w->site, sizeof w->site, site);
         w->ip = *ip;
-        ip_format(ip, w->ip_text);
+        memcpy(w->ip_text, client, sizeof w->ip_text);
         w->start_us = t_us;
         ptable_insert(&d->clients, w, h);
     }
@@ -240,9 +256,10 @@ static void request_text(char *out, size_t cap, const struct http_req *r) {
 
 static void note_evidence(struct client_win *w, const struct event *ev, const struct http_req *r) {
     if (w->n_pos >= APP_EVIDENCE) return;
-    w->pos[w->n_pos] = ev->pos;
-    w->pos_t[w->n_pos] = ev->time_us;
-    request_text(w->pos_what[w->n_pos], sizeof w->pos_what[0], r);
+    struct win_evidence *e = evidence_of(w);
+    e->pos[w->n_pos] = ev->pos;
+    e->pos_t[w->n_pos] = ev->time_us;
+    request_text(e->pos_what[w->n_pos], sizeof e->pos_what[0], r);
     w->n_pos++;
 }
 
@@ -273,8 +290,8 @@ static struct alert *client_alert(const char *type, const struct client_win *w, 
 
 static void window_evidence(struct alert *a, const struct client_win *w) {
     for (uint32_t i = 0; i < w->n_pos; i++) {
-        struct event at = { .time_us = w->pos_t[i], .pos = w->pos[i] };
-        alert_evidence(a, &at, vstr_c(w->pos_what[i]));
+        struct event at = { .time_us = w->ev->pos_t[i], .pos = w->ev->pos[i] };
+        alert_evidence(a, &at, vstr_c(w->ev->pos_what[i]));
     }
 }
 
@@ -307,7 +324,7 @@ static void judge_fingerprinting(struct app_det *d, const struct client_win *w) 
             }
         if (o < sizeof signals) snprintf(signals + o, sizeof signals - o, ")");
     }
-    struct alert *a = client_alert("app.web.fingerprinting", w, w->pos_t[0], &w->pos[0]);
+    struct alert *a = client_alert("app.web.fingerprinting", w, w->ev->pos_t[0], &w->ev->pos[0]);
     put_uint(a, "count", w->fp_requests);
     alert_var(a, "signals", vstr_c(signals));
     alert_prop_bool(a, "user_agent_match", w->fp_ua);
@@ -330,7 +347,7 @@ static void judge_scan(struct app_det *d, const struct client_win *w) {
                  (uint64_t)w->not_found * 100 >= (uint64_t)w->counted * c->scan_min_not_found_percent;
     bool many_vuln = w->n_vuln >= c->scan_min_vulnerable;
     if (!ratio && !w->scanner_ua && !many_vuln) return;
-    struct alert *a = client_alert("app.web.vulnerable_page_scan", w, w->pos_t[0], &w->pos[0]);
+    struct alert *a = client_alert("app.web.vulnerable_page_scan", w, w->ev->pos_t[0], &w->ev->pos[0]);
     put_uint(a, "count", w->requests);
     put_uint(a, "not_found", w->not_found);
     put_uint(a, "status", w->served_status);
@@ -354,19 +371,19 @@ static void judge_scan(struct app_det *d, const struct client_win *w) {
 
 static void judge_sensitive(struct app_det *d, const struct client_win *w) {
     if (!w->sens_count) return;
-    struct alert *a = client_alert("app.sensitive_page.anomalous_ip", w, w->sens_t[0], &w->sens_pos[0]);
+    struct alert *a = client_alert("app.sensitive_page.anomalous_ip", w, w->ev->sens_t[0], &w->ev->sens_pos[0]);
     put_uint(a, "count", w->sens_count);
-    alert_var(a, "path", vstr_c(w->sens_path));
+    alert_var(a, "path", vstr_c(w->ev->sens_path));
     alert_var(a, "user_agent", vstr_c(w->ua[0] ? w->ua : "(none)"));
     alert_prop_int(a, "requests", w->sens_count);
     alert_prop_str(a, "statuses", vstr_c(w->sens_statuses));
-    alert_prop_str(a, "first_request", vstr_c(w->sens_path));
+    alert_prop_str(a, "first_request", vstr_c(w->ev->sens_path));
     char lb[32];
     snprintf(lb, sizeof lb, "%" PRId64 "d", d->cfg->appservice.lookback_us / US_PER_DAY);
     alert_prop_str(a, "not_seen_within", vstr_c(lb));
     for (uint32_t i = 0; i < w->n_sens_pos; i++) {
-        struct event at = { .time_us = w->sens_t[i], .pos = w->sens_pos[i] };
-        alert_evidence(a, &at, vstr_c(w->sens_what[i]));
+        struct event at = { .time_us = w->ev->sens_t[i], .pos = w->ev->sens_pos[i] };
+        alert_evidence(a, &at, vstr_c(w->ev->sens_what[i]));
     }
     alert_emit(d->ctx->alerts, a);
 }
@@ -411,10 +428,8 @@ static void check_sensitive(struct app_det *d, struct client_win *w, const struc
     bool known = prev_ip >= since || prev_net >= since;
     if (learning) { d->learning++; return; }
     if (known && !w->sens_count) return;
-    if (!w->sens_count) {
-        app_copy(w->sens_path, sizeof w->sens_path, r->path);
-        w->sens_first_us = ev->time_us;
-    }
+    struct win_evidence *e = evidence_of(w);
+    if (!w->sens_count) app_copy(e->sens_path, sizeof e->sens_path, r->path);
     w->sens_count++;
     char st[8];
     snprintf(st, sizeof st, "%u", r->status);
@@ -423,9 +438,9 @@ static void check_sensitive(struct app_det *d, struct client_win *w, const struc
         strcat(w->sens_statuses, st);
     }
     if (w->n_sens_pos < APP_EVIDENCE) {
-        w->sens_pos[w->n_sens_pos] = ev->pos;
-        w->sens_t[w->n_sens_pos] = ev->time_us;
-        request_text(w->sens_what[w->n_sens_pos++], sizeof w->sens_what[0], r);
+        e->sens_pos[w->n_sens_pos] = ev->pos;
+        e->sens_t[w->n_sens_pos] = ev->time_us;
+        request_text(e->sens_what[w->n_sens_pos++], sizeof e->sens_what[0], r);
     }
 }
 
@@ -663,13 +678,16 @@ static void on_http(struct app_det *d, const struct event *ev) {
     bool learning;
     app_profile_start(d, 's', site, ev->time_us, &learning);
     char client[IP_STRLEN];
-    ip_format(&ip, client);
+    if (ip_eq(&ip, &r->client_ip) && r->client_ip_text.n < IP_STRLEN)
+        app_copy(client, sizeof client, r->client_ip_text);         /* as logged: no formatting per request */
+    else
+        ip_format(&ip, client);
 
     note_theme_editor(d, ev, r, site, client);
     check_theme(d, ev, r, site, &ip, client, learning);
     check_upload(d, ev, r, site, &ip, client, learning);
 
-    struct client_win *w = client_window(d, site, &ip, ev->time_us);
+    struct client_win *w = client_window(d, site, &ip, client, ev->time_us);
     account_request(d, w, ev, r);
     check_sensitive(d, w, ev, r, site, learning);
     /* a request line that was no request (TLS bytes, "-") has no path to compare */
@@ -867,8 +885,11 @@ static void app_on_event(void *self, const struct event *ev, struct detect_ctx *
 static void app_on_tick(void *self, int64_t watermark_us, struct detect_ctx *ctx) {
     struct app_det *d = self;
     d->ctx = ctx;
-    /* a minute of event time between sweeps: windows are minutes long */
-    if (watermark_us - d->last_sweep_us < US_PER_MIN) return;
+    /* Half a client window of event time between sweeps: each walks every
+     * open window, and a window judged up to that much late changes nothing
+     * but the moment its alert leaves. */
+    int64_t every = d->cfg->appservice.client_window_us / 2;
+    if (watermark_us - d->last_sweep_us < (every > US_PER_MIN ? every : US_PER_MIN)) return;
     sweep_all(d, watermark_us, false);
 }
 
