@@ -269,12 +269,6 @@ static enum arg_kind arg_key(vstr k, uint32_t *idx) {
     return ARG_NONE;
 }
 
-static vstr basename_of(vstr path) {
-    for (size_t i = path.n; i > 0; i--)
-        if (path.p[i - 1] == '/') return (vstr){ path.p + i, path.n - i };
-    return path;
-}
-
 /* ---- the pending table ------------------------------------------------------ */
 
 static uint64_t event_key(uint64_t node_hash, uint64_t serial) { return hash_mix(node_hash ^ (serial * 0x9e3779b97f4a7c15u)) | 1; }
@@ -489,18 +483,6 @@ static uint32_t split_proctitle(arena *a, vstr t, vstr **argv) {
     return k;
 }
 
-static vstr join_args(arena *a, const vstr *argv, uint32_t argc) {
-    size_t n = 0;
-    for (uint32_t i = 0; i < argc; i++) n += argv[i].n + 1;
-    if (n == 0) return VSTR_NULL;
-    char *p = arena_alloc(a, n), *w = p;
-    for (uint32_t i = 0; i < argc; i++) {
-        if (i) *w++ = ' ';
-        w = vstr_put(w, argv[i]);
-    }
-    return (vstr){ p, (size_t)(w - p) };
-}
-
 static struct ready *queue_push(struct auditd_dec *d) {
     if (d->q_len == d->q_cap) {
         uint32_t cap = d->q_cap ? d->q_cap * 2 : 16;
@@ -536,7 +518,7 @@ static void build_exec(struct auditd_dec *d, struct pending *p, struct gathered 
     e->uid = g->uid, e->euid = g->euid, e->auid = g->auid;
     e->user = arena_dup(a, g->uid_name.n ? g->uid_name : g->uid_text.n ? g->uid_text : g->auid_name);
     e->exe = arena_dup(a, g->exe.n ? g->exe : g->path0);
-    e->name = g->comm.n ? arena_dup(a, g->comm) : basename_of(e->exe);
+    e->name = g->comm.n ? arena_dup(a, g->comm) : vstr_basename(e->exe);
     e->cwd = arena_dup(a, g->cwd);
     e->tty = arena_dup(a, g->tty);
     e->audit_key = key_list(a, g->key);
@@ -551,8 +533,8 @@ static void build_exec(struct auditd_dec *d, struct pending *p, struct gathered 
         /* after a failed execve the title is still the caller's */
         e->argc = split_proctitle(&d->mem, arena_dup(a, g->proctitle), &e->argv);
     }
-    e->command_line = join_args(&d->mem, e->argv, e->argc);
-    if (!e->name.n && e->argc) e->name = basename_of(e->argv[0]);
+    e->command_line = arena_join(&d->mem, e->argv, e->argc);
+    if (!e->name.n && e->argc) e->name = vstr_basename(e->argv[0]);
     d->events++;
 }
 

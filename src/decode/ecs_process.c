@@ -238,24 +238,6 @@ static enum proc_os os_of(vstr v) {
     return PROC_OS_UNKNOWN;
 }
 
-static vstr basename_any(vstr path) {
-    for (size_t i = path.n; i > 0; i--)
-        if (path.p[i - 1] == '/' || path.p[i - 1] == '\\') return (vstr){ path.p + i, path.n - i };
-    return path;
-}
-
-static vstr join_args(arena *a, const vstr *argv, uint32_t argc) {
-    size_t n = 0;
-    for (uint32_t i = 0; i < argc; i++) n += argv[i].n + 1;
-    if (n == 0) return VSTR_NULL;
-    char *p = arena_alloc(a, n), *w = p;
-    for (uint32_t i = 0; i < argc; i++) {
-        if (i) *w++ = ' ';
-        w = vstr_put(w, argv[i]);
-    }
-    return (vstr){ p, (size_t)(w - p) };
-}
-
 static void count_category(struct ecs_dec *d, vstr cat) {
     if (!cat.n) { d->uncategorised++; return; }
     for (uint32_t i = 0; i < d->n_cats; i++)
@@ -279,8 +261,8 @@ static void finish_exec(struct ecs_dec *d) {
     p->argv = f->args;
     p->argc = f->n_args;
     /* no shell-splitting of a Windows command line: argv stays as given */
-    if (!p->command_line.n) p->command_line = join_args(&d->mem, p->argv, p->argc);
-    if (!p->name.n) p->name = basename_any(p->exe);
+    if (!p->command_line.n) p->command_line = arena_join(&d->mem, p->argv, p->argc);
+    if (!p->name.n) p->name = vstr_basename(p->exe);
     if (!p->user.n) p->user = f->user_id;
     if (p->ppid < 0) p->ppid = p->parent_pid_ecs;
     d->by_os[p->os]++;

@@ -61,8 +61,6 @@ int64_t app_profile_start(struct app_det *d, char kind, vstr name, int64_t t_us,
 
 /* Copy s into dst (cap bytes, NUL-terminated, cut if longer). */
 void app_copy(char *dst, size_t cap, vstr s);
-/* The last path component of a Unix or Windows path. */
-vstr app_basename(vstr path);
 
 /* process starts: detect/app_process.c */
 void app_on_process(struct app_det *d, const struct event *ev);

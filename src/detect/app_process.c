@@ -40,7 +40,7 @@ struct proc_view {
 
 static bool sig_hit(struct sigset *s, vstr text) { return text.n && sigset_first(s, text.p, text.n) >= 0; }
 
-static vstr program_name(vstr name, vstr exe) { return name.n ? name : app_basename(exe); }
+static vstr program_name(vstr name, vstr exe) { return name.n ? name : vstr_basename(exe); }
 
 static void build_chain(struct app_det *d, struct proc_view *v) {
     const struct proc_exec *p = v->p;
@@ -176,7 +176,7 @@ void app_on_process(struct app_det *d, const struct event *ev) {
     const struct proc_exec *p = ev->u.proc;
     d->processes++;
     struct proc_view v = { .ev = ev, .p = p };
-    v.site = p->host.n ? p->host : app_basename(vstr_c(ev->pos.input));
+    v.site = p->host.n ? p->host : vstr_basename(vstr_c(ev->pos.input));
     if (v.site.n >= APP_SITE_MAX) v.site.n = APP_SITE_MAX - 1;
     v.name = program_name(p->name, p->exe);
     v.cmd = p->command_line.n ? p->command_line : p->exe;

@@ -114,13 +114,6 @@ void app_copy(char *dst, size_t cap, vstr s) {
     dst[n] = '\0';
 }
 
-vstr app_basename(vstr path) {
-    if (!path.n) return (vstr){ "", 0 };     /* an absent field may be a NULL slice */
-    size_t i = path.n;
-    while (i > 0 && path.p[i - 1] != '/' && path.p[i - 1] != '\\') i--;
-    return (vstr){ path.p + i, path.n - i };
-}
-
 static bool sig_hit(struct sigset *s, vstr text) { return text.n && sigset_first(s, text.p, text.n) >= 0; }
 
 /* ---- addresses ---------------------------------------------------------------- */
@@ -583,7 +576,7 @@ static void check_upload(struct app_det *d, const struct event *ev, const struct
     if (r->status == 404) return;       /* not there: a probe, which the scan analytics judge */
     bool learned = direct_learned(d, site, r->path, ip, learning, ev->time_us);
     bool command = r->query.n && sig_hit(d->sig.cmd_params, r->query);
-    bool guard = vstr_eq_ci(app_basename(r->path), VSTR("index.php")) && !r->query.n && r->bytes_sent >= 0 &&
+    bool guard = vstr_eq_ci(vstr_basename(r->path), VSTR("index.php")) && !r->query.n && r->bytes_sent >= 0 &&
                  r->bytes_sent <= (int64_t)d->cfg->appservice.upload_guard_max_bytes;
     if (!command && (learned || guard)) return;
     struct alert *a = request_alert("app.upload.php_file", ev, r, site, client);
@@ -663,7 +656,7 @@ static struct site_mem *site_mem_of(struct app_det *d, vstr site, bool create, i
 static vstr site_of(const struct event *ev, vstr site) {
     if (site.n) return site;
     /* A combined log without a virtual host names no site: the file does. */
-    vstr in = app_basename(vstr_c(ev->pos.input));
+    vstr in = vstr_basename(vstr_c(ev->pos.input));
     return in.n ? in : VSTR("(unnamed site)");
 }
 

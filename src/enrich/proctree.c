@@ -229,12 +229,6 @@ static void set_entry(struct proctree *t, struct entry *e, const struct proc_nod
     own_strings(t, e);
 }
 
-static vstr basename_of(vstr path) {
-    size_t i = path.n;
-    while (i > 0 && path.p[i - 1] != '/' && path.p[i - 1] != '\\') i--;
-    return (vstr){ path.p + i, path.n - i };
-}
-
 /* The parent as the child's ECS fields describe it, when they do. */
 static bool ecs_parent(const struct proc_exec *pe, int64_t ppid, int64_t time_us, struct proc_node *out) {
     if (ppid <= 0 || (vstr_empty(pe->parent_exe) && vstr_empty(pe->parent_name) &&
@@ -243,7 +237,7 @@ static bool ecs_parent(const struct proc_exec *pe, int64_t ppid, int64_t time_us
     *out = (struct proc_node){
         .pid = ppid, .ppid = -1, .time_us = time_us,
         .exe = pe->parent_exe,
-        .name = vstr_empty(pe->parent_name) ? basename_of(pe->parent_exe) : pe->parent_name,
+        .name = vstr_empty(pe->parent_name) ? vstr_basename(pe->parent_exe) : pe->parent_name,
         .command_line = pe->parent_command_line,
     };
     return true;
@@ -283,7 +277,7 @@ void proctree_observe(struct proctree *t, const struct event *ev) {
     }
     struct proc_node node = {
         .pid = pe->pid, .ppid = ppid, .time_us = ev->time_us,
-        .exe = pe->exe, .name = vstr_empty(pe->name) ? basename_of(pe->exe) : pe->name,
+        .exe = pe->exe, .name = vstr_empty(pe->name) ? vstr_basename(pe->exe) : pe->name,
         .command_line = pe->command_line, .user = pe->user, .container_id = pe->container_id,
     };
     set_entry(t, e, &node);

@@ -64,3 +64,15 @@ void arena_free(arena *a) {
         a->head = prev;
     }
 }
+
+vstr arena_join(arena *a, const vstr *argv, uint32_t n) {
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++) len += argv[i].n + 1;
+    if (len == 0) return (vstr){ "", 0 };
+    char *p = arena_alloc(a, len), *w = p;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i) *w++ = ' ';
+        w = vstr_put(w, argv[i]);
+    }
+    return (vstr){ p, (size_t)(w - p) };
+}

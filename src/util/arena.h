@@ -4,6 +4,7 @@
 #ifndef VIGIL_ARENA_H
 #define VIGIL_ARENA_H
 #include <stddef.h>
+#include <stdint.h>
 #include "util/str.h"
 
 struct arena_block;
@@ -16,6 +17,9 @@ void arena_init(arena *a, size_t block_size);
 void *arena_alloc(arena *a, size_t n);        /* 8-byte aligned, never NULL (aborts on OOM) */
 void *arena_zalloc(arena *a, size_t n);
 vstr arena_dup(arena *a, vstr s);              /* copy s into the arena */
+/* argv[0..n) joined by one space, in the arena (a command line from its
+ * arguments); the empty slice when there is nothing to join. */
+vstr arena_join(arena *a, const vstr *argv, uint32_t n);
 void arena_reset(arena *a);                    /* keep the first block, drop the rest */
 void arena_free(arena *a);
 #endif

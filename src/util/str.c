@@ -27,3 +27,10 @@ bool vstr_contains_ci(vstr hay, vstr needle) {
     }
     return false;
 }
+
+vstr vstr_basename(vstr path) {
+    if (!path.n) return (vstr){ "", 0 };     /* an absent field may be a NULL slice */
+    size_t i = path.n;
+    while (i > 0 && path.p[i - 1] != '/' && path.p[i - 1] != '\\') i--;
+    return (vstr){ path.p + i, path.n - i };
+}

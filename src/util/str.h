@@ -33,4 +33,7 @@ static inline char *vstr_put(char *dst, vstr s) {
 bool vstr_contains(vstr hay, vstr needle);
 bool vstr_contains_ci(vstr hay, vstr needle);
 bool vstr_eq_ci(vstr a, vstr b);
+/* The last component of a Unix or Windows path ('/' or '\\'); the whole
+ * slice when there is no separator. */
+vstr vstr_basename(vstr path);
 #endif
