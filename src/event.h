@@ -389,6 +389,13 @@ struct proc_exec {
     vstr tty;
     int8_t success;                     /* SYSCALL success=yes/no: 1/0; -1 unknown (ECS) */
     uint64_t serial;                    /* auditd event serial; 0 for ECS */
+    /* Not a program start but a fork (auditd clone/fork/vfork, when those
+     * syscalls are audited): pid is the child, ppid the caller, and exe,
+     * name and argv are the caller's, which the child runs until it execs.
+     * Web servers fork workers that never exec, and without these the
+     * process tree cannot tie a worker's children to the server. Only the
+     * process tree uses them; detectors skip them. */
+    bool fork;
 };
 
 /* ---- the event -------------------------------------------------------- */

@@ -62,6 +62,7 @@ static void format_proc(buf *b, const struct proc_exec *p) {
     put_str(b, "tty", p->tty);
     put_num(b, "success", p->success);
     buf_printf(b, ",\"serial\":%" PRIu64, p->serial);
+    if (p->fork) buf_puts(b, ",\"fork\":true");
 }
 
 void events_format(buf *b, const struct event *ev) {

@@ -97,7 +97,7 @@ struct auditd_dec {
     struct type_count types[MAX_TYPES];
     uint32_t n_types;
     /* counters */
-    uint64_t records, unstamped, blank, events, lone_execve, non_exec, fragments, evicted, truncated, eoe_alone, other_types;
+    uint64_t records, unstamped, blank, events, forks, lone_execve, non_exec, fragments, evicted, truncated, eoe_alone, other_types;
 };
 
 /* ---- small parsers ------------------------------------------------------ */
@@ -329,7 +329,8 @@ static void release(struct auditd_dec *d, int32_t s) {
 
 /* What the records of one event say, gathered before it becomes an exec. */
 struct gathered {
-    bool has_syscall, has_execve, execve_call;
+    bool has_syscall, has_execve, execve_call, fork_call;
+    int64_t exit;                       /* the syscall's return value: a fork's child pid */
     int8_t success;
     int64_t pid, ppid, uid, euid, auid;
     vstr uid_text, uid_name, auid_name, exe, comm, key, tty, cwd, path0, proctitle;
@@ -343,6 +344,17 @@ static bool execve_syscall(vstr arch, vstr nr) {
     if (vstr_eqc(arch, "c000003e") || vstr_eqc(arch, "x86_64")) return n == 59 || n == 322;
     if (vstr_eqc(arch, "40000003") || vstr_eqc(arch, "i386")) return n == 11 || n == 358;
     if (vstr_eqc(arch, "c00000b7") || vstr_eqc(arch, "aarch64")) return n == 221 || n == 281;
+    return false;
+}
+
+/* clone, fork, vfork, clone3 */
+static bool fork_syscall(vstr arch, vstr nr) {
+    if (vstr_eqc(nr, "clone") || vstr_eqc(nr, "fork") || vstr_eqc(nr, "vfork") || vstr_eqc(nr, "clone3")) return true;
+    uint64_t n;
+    if (!parse_u64(nr, &n)) return false;
+    if (vstr_eqc(arch, "c000003e") || vstr_eqc(arch, "x86_64")) return n == 56 || n == 57 || n == 58 || n == 435;
+    if (vstr_eqc(arch, "40000003") || vstr_eqc(arch, "i386")) return n == 120 || n == 2 || n == 190 || n == 435;
+    if (vstr_eqc(arch, "c00000b7") || vstr_eqc(arch, "aarch64")) return n == 220 || n == 435;
     return false;
 }
 
@@ -373,6 +385,7 @@ static void gather_syscall(struct auditd_dec *d, struct gathered *g, vstr body) 
         else if (vstr_eqc(k, "syscall")) nr = f.val;
         else if (vstr_eqc(k, "success")) g->success = vstr_eqc(f.val, "yes") ? 1 : vstr_eqc(f.val, "no") ? 0 : -1;
         else if (vstr_eqc(k, "pid")) g->pid = id_value(f.val);
+        else if (vstr_eqc(k, "exit")) g->exit = id_value(f.val);
         else if (vstr_eqc(k, "ppid")) g->ppid = id_value(f.val);
         else if (vstr_eqc(k, "uid")) {
             g->uid = id_value(f.val);
@@ -388,6 +401,7 @@ static void gather_syscall(struct auditd_dec *d, struct gathered *g, vstr body) 
         else if (vstr_eqc(k, "tty")) g->tty = text_value(&d->mem, &f);
     }
     g->execve_call = execve_syscall(arch, nr);
+    g->fork_call = fork_syscall(arch, nr);
     if (enriched.n) gather_enriched(g, enriched);
 }
 
@@ -506,7 +520,7 @@ static vstr key_list(arena *a, vstr k) {
 
 /* The event's strings are copied out of the slot, which is reused as soon
  * as the event is queued. */
-static void build_exec(struct auditd_dec *d, struct pending *p, struct gathered *g) {
+static struct proc_exec *build_exec(struct auditd_dec *d, struct pending *p, struct gathered *g) {
     struct ready *r = queue_push(d);
     struct proc_exec *e = &r->p;
     arena *a = &d->mem;
@@ -535,13 +549,13 @@ static void build_exec(struct auditd_dec *d, struct pending *p, struct gathered 
     }
     e->command_line = arena_join(&d->mem, e->argv, e->argc);
     if (!e->name.n && e->argc) e->name = vstr_basename(e->argv[0]);
-    d->events++;
+    return e;
 }
 
 /* The event in slot s is complete: queue its exec, if it is one. */
 static void finish(struct auditd_dec *d, int32_t s) {
     struct pending *p = &d->slot[s];
-    struct gathered g = { .success = -1, .pid = -1, .ppid = -1, .uid = -1, .euid = -1, .auid = -1 };
+    struct gathered g = { .success = -1, .pid = -1, .ppid = -1, .uid = -1, .euid = -1, .auid = -1, .exit = -1 };
     struct entry_iter it = { p->text.p + p->node_len, p->text.p + p->text.n };
     enum rtype t;
     vstr body;
@@ -561,6 +575,16 @@ static void finish(struct auditd_dec *d, int32_t s) {
     if (g.has_syscall ? g.execve_call : g.has_execve) {
         if (!g.has_syscall) d->lone_execve++;
         build_exec(d, p, &g);
+        d->events++;
+    } else if (g.fork_call && g.success != 0 && g.exit > 0 && g.pid > 0) {
+        /* the child is the new pid, the caller its parent, running the
+         * caller's program (exe, comm and title are the caller's) */
+        int64_t caller = g.pid;
+        g.ppid = caller;
+        g.pid = g.exit;
+        g.argc = 0;
+        build_exec(d, p, &g)->fork = true;
+        d->forks++;
     } else if (g.has_syscall) {
         d->non_exec++;
     } else {
@@ -723,7 +747,10 @@ static void auditd_flush(void *self) {
     while (d->oldest >= 0) finish(d, d->oldest);
 }
 
-static uint64_t auditd_events(void *self) { return ((struct auditd_dec *)self)->events; }
+static uint64_t auditd_events(void *self) {
+    const struct auditd_dec *d = self;
+    return d->events + d->forks;       /* both are handed out as events */
+}
 
 static void auditd_report(void *self, buf *out) {
     struct auditd_dec *d = self;
@@ -733,8 +760,9 @@ static void auditd_report(void *self, buf *out) {
     if (d->other_types) buf_printf(out, ", other types %" PRIu64, d->other_types);
     buf_puts(out, ")\n");
     buf_printf(out, "  execs: %" PRIu64 " (%" PRIu64 " from an EXECVE record without its SYSCALL); %" PRIu64
+                    " forks (for the process tree); %" PRIu64
                     " other syscall events, %" PRIu64 " record groups without a SYSCALL or EXECVE\n",
-               d->events, d->lone_execve, d->non_exec, d->fragments);
+               d->events, d->lone_execve, d->forks, d->non_exec, d->fragments);
     if (d->evicted)
         buf_printf(out, "  %" PRIu64 " events completed early: more than %d pending at once\n", d->evicted, MAX_PENDING);
     if (d->truncated)

@@ -174,6 +174,7 @@ static void check_high_privilege(struct app_det *d, const struct proc_view *v) {
 
 void app_on_process(struct app_det *d, const struct event *ev) {
     const struct proc_exec *p = ev->u.proc;
+    if (p->fork) return;                /* the process tree's business: nothing new runs */
     d->processes++;
     struct proc_view v = { .ev = ev, .p = p };
     v.site = p->host.n ? p->host : vstr_basename(vstr_c(ev->pos.input));

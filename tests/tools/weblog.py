@@ -176,7 +176,7 @@ class Audit:
 
     def execve(self, t, pid, ppid, exe, args, uid=33, auid=4294967295, cwd="/", node=None):
         self.serial += 1
-        stamp = "audit(%d.%03d:%d)" % (int(t.timestamp()), 123, self.serial)
+        stamp = "audit(%d.%03d:%d)" % (int(t.timestamp()), t.microsecond // 1000, self.serial)
         pre = ("node=%s " % node) if node else ""
         comm = exe.rsplit("/", 1)[-1][:15]
         self.lines.append(pre + "type=SYSCALL msg=%s: arch=c000003e syscall=59 success=yes exit=0 a0=55d1c a1=55d2c "
@@ -188,6 +188,20 @@ class Audit:
         self.lines.append(pre + 'type=CWD msg=%s: cwd="%s"' % (stamp, cwd))
         self.lines.append(pre + 'type=PATH msg=%s: item=0 name="%s" inode=1234 dev=08:01 mode=0100755 ouid=0 ogid=0 '
                                 'rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0' % (stamp, exe))
+        self.lines.append(pre + "type=PROCTITLE msg=%s: proctitle=%s" % (stamp, "00".join(_hex(a) for a in args)))
+        self.lines.append(pre + "type=EOE msg=%s: " % stamp)
+
+    def fork(self, t, pid, ppid, child, exe, args, uid=33, node=None):
+        """clone() by pid (running exe) creating child, as logged when the
+        clone syscalls are audited: exit= is the child's pid."""
+        self.serial += 1
+        stamp = "audit(%d.%03d:%d)" % (int(t.timestamp()), t.microsecond // 1000, self.serial)
+        pre = ("node=%s " % node) if node else ""
+        comm = exe.rsplit("/", 1)[-1][:15]
+        self.lines.append(pre + "type=SYSCALL msg=%s: arch=c000003e syscall=56 success=yes exit=%d a0=1200011 a1=0 "
+                          "a2=0 a3=7f3a items=0 ppid=%d pid=%d auid=4294967295 uid=%d gid=%d euid=%d suid=%d "
+                          "fsuid=%d egid=%d sgid=%d fsgid=%d tty=(none) ses=4294967295 comm=\"%s\" exe=\"%s\" "
+                          "key=\"fork\"" % (stamp, child, ppid, pid, uid, uid, uid, uid, uid, uid, uid, uid, comm, exe))
         self.lines.append(pre + "type=PROCTITLE msg=%s: proctitle=%s" % (stamp, "00".join(_hex(a) for a in args)))
         self.lines.append(pre + "type=EOE msg=%s: " % stamp)
 

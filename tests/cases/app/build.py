@@ -84,8 +84,9 @@ class Case:
 
     def _put(self, d, fname, text):
         if len(text) > GZIP_ABOVE:
-            with gzip.open(os.path.join(d, fname + ".gz"), "wt") as f:
-                f.write(text)
+            # mtime 0: the same input gives the same bytes, so a rebuild changes no case
+            with gzip.GzipFile(os.path.join(d, fname + ".gz"), "wb", mtime=0) as f:
+                f.write(text.encode())
         else:
             with open(os.path.join(d, fname), "w") as f:
                 f.write(text)
@@ -465,8 +466,9 @@ def high_priv_fires():
     c = Case("high-privilege-fires", """
 On the Windows worker, w3wp.exe runs "net user support P@ssw0rd1 /add" through cmd.exe:
 app.process.high_privilege on the Windows host. On the Linux worker (raw auditd records,
-ancestry by ppid only: apache2 -> sh -> sudo), the web server's shell runs "sudo -n
-/bin/bash": app.process.high_privilege on that host too.
+ancestry by ppid only, with the clone syscalls audited: apache2 forks a worker that never
+execs, the worker forks sh, sh runs sudo), the web server's shell runs "sudo -n /bin/bash":
+app.process.high_privilege on that host too.
 """, 622)
     web = w3wp(c, day(0, 8))
     c.procs.start(day(0, 15), WIN, "C:\\Windows\\System32\\cmd.exe",
@@ -476,7 +478,12 @@ ancestry by ppid only: apache2 -> sh -> sudo), the web server's shell runs "sudo
     t = day(0, 16)
     c.audit.execve(t, 1200, 1, "/usr/sbin/apache2", ["/usr/sbin/apache2", "-k", "start"], uid=0, auid=4294967295,
                    node="blog-linux-worker")
-    c.audit.execve(t + timedelta(minutes=5), 1300, 1200, "/bin/dash", ["sh", "-c", "sudo -n /bin/bash"],
+    # the master forks a worker that never execs; the worker forks the shell
+    c.audit.fork(t + timedelta(seconds=1), 1200, 1, 1201, "/usr/sbin/apache2", ["/usr/sbin/apache2", "-k", "start"],
+                 uid=0, node="blog-linux-worker")
+    c.audit.fork(t + timedelta(minutes=5), 1201, 1200, 1300, "/usr/sbin/apache2", ["/usr/sbin/apache2", "-k", "start"],
+                 node="blog-linux-worker")
+    c.audit.execve(t + timedelta(minutes=5, milliseconds=10), 1300, 1201, "/bin/dash", ["sh", "-c", "sudo -n /bin/bash"],
                    node="blog-linux-worker")
     c.audit.execve(t + timedelta(minutes=5, seconds=1), 1301, 1300, "/usr/bin/sudo", ["sudo", "-n", "/bin/bash"],
                    node="blog-linux-worker")
