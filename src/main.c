@@ -102,24 +102,33 @@ static int cmd_scan(int argc, char **argv) {
     return rc;
 }
 
+/* The arguments of the commands that only read inputs (flows, events):
+ * INPUT..., --format NAME, and --out FILE where out is not NULL. Returns -1
+ * when the command should run, else its exit status (help, bad usage).
+ * inputs must have room for argc entries. */
+static int parse_input_command(const char *cmd, int argc, char **argv, const char **inputs, int *n_inputs,
+                               const char **format, const char **out) {
+    bool only_inputs = false;
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL, *a = argv[i];
+        enum arg_kind k = arg_kind(a, &only_inputs);
+        if (k == ARG_INPUT) { inputs[(*n_inputs)++] = a; continue; }
+        if (k == ARG_END_OF_OPTIONS) continue;
+        if (k == ARG_HELP) { fputs(USAGE, stdout); return 0; }
+        if (opt_value(argc, argv, &i, "--format", &v)) *format = v;
+        else if (out && opt_value(argc, argv, &i, "--out", &v)) *out = v;
+        else return bad_usage(cmd, "unknown option", a);
+        if (!v) return bad_usage(cmd, "missing value after", a);
+    }
+    return -1;
+}
+
 static int cmd_flows(int argc, char **argv) {
     struct flows_options o = { 0 };
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs) abort();
     o.inputs = inputs;
-    int rc = -1;
-    bool only_inputs = false;
-    for (int i = 0; i < argc && rc < 0; i++) {
-        const char *v = NULL, *a = argv[i];
-        enum arg_kind k = arg_kind(a, &only_inputs);
-        if (k == ARG_INPUT) { inputs[o.n_inputs++] = a; continue; }
-        if (k == ARG_END_OF_OPTIONS) continue;
-        if (k == ARG_HELP) { fputs(USAGE, stdout); rc = 0; break; }
-        if (opt_value(argc, argv, &i, "--format", &v)) o.format = v;
-        else if (opt_value(argc, argv, &i, "--out", &v)) o.out_path = v;
-        else { rc = bad_usage("flows", "unknown option", a); break; }
-        if (!v) rc = bad_usage("flows", "missing value after", a);
-    }
+    int rc = parse_input_command("flows", argc, argv, inputs, &o.n_inputs, &o.format, &o.out_path);
     if (rc < 0) rc = flows_run(&o);
     free(inputs);
     return rc;
@@ -130,18 +139,7 @@ static int cmd_events(int argc, char **argv) {
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs) abort();
     o.inputs = inputs;
-    int rc = -1;
-    bool only_inputs = false;
-    for (int i = 0; i < argc && rc < 0; i++) {
-        const char *v = NULL, *a = argv[i];
-        enum arg_kind k = arg_kind(a, &only_inputs);
-        if (k == ARG_INPUT) { inputs[o.n_inputs++] = a; continue; }
-        if (k == ARG_END_OF_OPTIONS) continue;
-        if (k == ARG_HELP) { fputs(USAGE, stdout); rc = 0; break; }
-        if (opt_value(argc, argv, &i, "--format", &v)) o.format = v;
-        else { rc = bad_usage("events", "unknown option", a); break; }
-        if (!v) rc = bad_usage("events", "missing value after", a);
-    }
+    int rc = parse_input_command("events", argc, argv, inputs, &o.n_inputs, &o.format, NULL);
     if (rc < 0) rc = events_run(&o);
     free(inputs);
     return rc;
