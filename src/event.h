@@ -29,6 +29,7 @@ enum event_kind {
     EV_HTTP_REQ,
     EV_FTP_CMD,
     EV_PROC_EXEC,
+    EV_CONTAINER,
 };
 
 /* Where a record came from, for evidence: the input as the user named it
@@ -398,6 +399,64 @@ struct proc_exec {
     bool fork;
 };
 
+/* ---- container runtime event (docker events, docker inspect) ----------- */
+
+enum container_source {
+    CONTAINER_SRC_EVENTS = 0,           /* docker events (JSON, Engine API objects, the text form) */
+    CONTAINER_SRC_INSPECT,              /* docker inspect: one container's configuration */
+};
+
+/* A host path bound into a container (HostConfig.Binds, Mounts of type
+ * bind, or a -v/--mount of a run command line). */
+struct container_mount {
+    vstr source, destination;
+    bool read_only;
+};
+
+/* One container runtime record, normalised.
+ *
+ * From docker events: Type/Action/Actor{ID,Attributes}/time/timeNano, or
+ * the legacy status/id/from (API <= 1.21), or the default text output
+ * ("<RFC3339Nano> container create <id> (image=..., name=...)"). The event
+ * stream carries identity and lifecycle only; the privilege fields stay
+ * unknown (privileged -1, lists empty).
+ *
+ * From docker inspect (a JSON array of container objects, or one per
+ * line): identity plus HostConfig privileges, mounts and the command; the
+ * event time is State.StartedAt (else Created) and action is "inspect".
+ *
+ * Absent strings are empty; unknown numbers are -1. */
+struct container_event {
+    enum container_source source;
+    vstr host;                          /* a shipper's host name when the record has one; else empty */
+    vstr type;                          /* container, image, network, volume, daemon, plugin ...;
+                                         * legacy records: "container" when from is set, else "image" */
+    vstr action;                        /* create, start, die, destroy, exec_create, exec_start, kill ...:
+                                         * the Action (or status) up to its first ':' */
+    vstr exec_command;                  /* exec_create / exec_start: the command after "exec_start: " */
+    vstr id;                            /* Actor.ID / id / Id: a container id (64 hex), image or network id */
+    vstr image;                         /* Attributes.image / from / Config.Image */
+    vstr name;                          /* Attributes.name / Name without its leading '/' */
+    vstr exec_id;                       /* Attributes.execID */
+    int64_t exit_code;                  /* die: Attributes.exitCode, inspect State.ExitCode; -1 */
+    struct k8s_kv *attributes; uint32_t n_attributes; /* every Actor.Attributes pair (labels included),
+                                         * inspect: Config.Labels */
+    vstr pod_name, pod_namespace, k8s_container; /* io.kubernetes.pod.name / .pod.namespace /
+                                         * .container.name labels when present */
+    vstr scope;                         /* local / swarm */
+    /* docker inspect only */
+    int8_t privileged;                  /* HostConfig.Privileged: 1, 0; -1 unknown */
+    vstr *cap_add; uint32_t n_cap_add;  /* HostConfig.CapAdd */
+    vstr pid_mode, network_mode, ipc_mode, userns_mode; /* "host" when shared with the host */
+    vstr *security_opt; uint32_t n_security_opt; /* apparmor=unconfined, seccomp=unconfined ... */
+    struct container_mount *mounts; uint32_t n_mounts; /* bind mounts (Binds, Mounts of type bind) */
+    vstr *devices; uint32_t n_devices;  /* HostConfig.Devices PathOnHost */
+    vstr *cmd; uint32_t n_cmd;          /* Config.Entrypoint then Config.Cmd (Path + Args when absent) */
+    vstr user;                          /* Config.User */
+    int64_t pid;                        /* State.Pid: the container's first process, as the host
+                                         * numbers it; 0 when not running; -1 unknown */
+};
+
 /* ---- the event -------------------------------------------------------- */
 
 struct event {
@@ -413,6 +472,8 @@ struct event {
         const struct http_req *http;    /* event time: the request's logged time */
         const struct ftp_cmd *ftp;
         const struct proc_exec *proc;   /* layer LAYER_HOST; event time: the exec */
+        const struct container_event *container; /* layer LAYER_HOST; event time: timeNano /
+                                         * time, inspect: State.StartedAt */
     } u;
 };
 

@@ -20,6 +20,7 @@ static const char *kind_name(enum event_kind k) {
     case EV_HTTP_REQ: return "http_req";
     case EV_FTP_CMD: return "ftp_cmd";
     case EV_PROC_EXEC: return "proc_exec";
+    case EV_CONTAINER: return "container";
     }
     return "unknown";
 }

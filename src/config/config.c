@@ -505,6 +505,71 @@ static const char *const d_privileged_resources[] = {
     NULL,
 };
 
+/* ---- detectors.host.*: container hosts (research/detections.md section 8).
+ * Program lists are matched against the program's name (the basename of
+ * its executable), command-line lists against the whole command line. */
+static const char *const d_host_runtimes[] = {
+    "containerd-shim", "containerd-shim-runc-v1", "containerd-shim-runc-v2", "docker-containerd-shim",
+    "containerd-shim-kata-v2", "containerd-shim-runsc-v1", "runc", "docker-runc", "crun", "conmon",
+    "youki", NULL,
+};
+static const char *const d_host_escape_programs[] = {
+    "re:^(mount|umount|nsenter|chroot|unshare|debugfs|insmod|modprobe|rmmod|kexec|losetup)$",
+    "re:^(fdisk|sfdisk|parted|blkid|mkfs(\\..+)?|capsh|setcap|pivot_root|switch_root)$", NULL,
+};
+static const char *const d_host_escape_arguments[] = {
+    "release_agent", "notify_on_release", "re:/dev/(sd[a-z]|nvme[0-9]|xvd[a-z]|vd[a-z]|mem$|mem\\s|kmem|port)",
+    "/proc/sysrq-trigger", "/sys/kernel/uevent_helper", "/proc/sys/kernel/core_pattern",
+    "/proc/sys/kernel/modprobe", "re:/proc/1/(root|ns/)", NULL,
+};
+static const char *const d_host_escape_images[] = {
+    "mcr.microsoft.com/oss/kubernetes-csi/", "mcr.microsoft.com/k8s/csi/", "registry.k8s.io/sig-storage/",
+    "k8s.gcr.io/sig-storage/", "gke.gcr.io/", "public.ecr.aws/ebs-csi-driver/", "public.ecr.aws/efs-csi-driver/",
+    "amazon/aws-ebs-csi-driver", "amazon/aws-efs-csi-driver", "quay.io/cephcsi/", "rook/ceph",
+    "longhornio/", "openebs/", "portworx/", "quay.io/k8scsi/", "docker.io/rancher/local-path-provisioner",
+    "rancher/local-path-provisioner", NULL,
+};
+static const char *const d_host_ssh_programs[] = { "re:^(sshd|dropbear|tinysshd|sshd-session)$", NULL };
+static const char *const d_host_ssh_images[] = {
+    "linuxserver/openssh-server", "lscr.io/linuxserver/openssh-server", "ghcr.io/linuxserver/openssh-server",
+    "atmoz/sftp", "gitea/gitea", "gitlab/gitlab-ce", "gitlab/gitlab-ee", "gogs/gogs", "jenkins/ssh-agent",
+    "jenkins/ssh-slave", "panubo/sshd", NULL,
+};
+static const char *const d_host_miner_programs[] = {
+    "re:^(xmrig|xmrig-notls|xmr-stak|xmr-stak-rx|minerd|cpuminer|cpuminer-multi|cpuminer-opt|ccminer)$",
+    "re:^(ethminer|t-rex|nbminer|lolminer|phoenixminer|nanominer|gminer|teamredminer|srbminer|bminer)$",
+    "re:^(kdevtmpfsi|kinsing|xmr-proxy|xmrig-proxy|cgminer|bfgminer|sgminer)$", NULL,
+};
+static const char *const d_host_http_clients[] = {
+    "re:^(curl|wget|python[0-9.]*|perl|ruby|node|php[0-9.]*|busybox|openssl|socat|ncat|nc|netcat)$",
+    "re:^(http|https|httpie|xh|lynx|aria2c|pwsh|java)$", NULL,
+};
+static const char *const d_host_kubectl[] = { "re:^(kubectl|oc|kubectl-[a-z0-9.-]+)$", NULL };
+static const char *const d_host_api_targets[] = {
+    "kubernetes.default", "KUBERNETES_SERVICE_HOST", "KUBERNETES_PORT", "re::6443\\b", "re:https?://[^/\\s]+/apis?/",
+    "re:https?://[^/\\s]+/(version|openapi/v2|healthz)\\b", NULL,
+};
+static const char *const d_host_api_credentials[] = {
+    "re:authorization:\\s*bearer", "re:--token[=\\s]", "/var/run/secrets/kubernetes.io/serviceaccount",
+    "/run/secrets/kubernetes.io/serviceaccount", "re:--header[=\\s]+['\"]?authorization", NULL,
+};
+static const char *const d_host_api_images[] = {
+    "registry.k8s.io/", "k8s.gcr.io/", "gcr.io/google_containers/", "mcr.microsoft.com/oss/kubernetes/",
+    "mcr.microsoft.com/aks/", "quay.io/jetstack/", "velero/velero", "metallb/", "quay.io/metallb/",
+    "ghcr.io/kubereboot/kured", "weaveworks/kured", "quay.io/prometheus/", "quay.io/prometheus-operator/",
+    "prom/prometheus", "kiwigrid/k8s-sidecar", "ghcr.io/fluxcd/", "quay.io/argoproj/", "argoproj/",
+    "falcosecurity/", "calico/", "quay.io/calico/", "cilium/", "quay.io/cilium/", NULL,
+};
+static const char *const d_host_api_namespaces[] = { "kube-system", NULL };
+static const char *const d_host_dashboard_targets[] = {
+    "re:kubernetes-dashboard[a-z-]*\\.[a-z0-9-]+(\\.svc)?", "/api/v1/csrftoken/login", "/api/v1/login",
+    "re:services/https?:kubernetes-dashboard", "re:/#!?/(login|overview|secret|workloads)", NULL,
+};
+static const char *const d_host_dashboard_images[] = {
+    "kubernetesui/", "docker.io/kubernetesui/", "registry.k8s.io/ingress-nginx/", "k8s.gcr.io/ingress-nginx/",
+    "traefik", "kong", "nginx/nginx-ingress", "mcr.microsoft.com/oss/kubernetes/ingress/", NULL,
+};
+
 /* ------------------------------------------------------------------ */
 /* The schema. */
 
@@ -558,6 +623,11 @@ static const struct key keys[] = {
          "Processes the process tree remembers across hosts (for the ancestry of "
          "process events: which process started which). When full, the quarter "
          "started longest ago is forgotten and counted in the summary."),
+    UINT("input.max_containers", max_containers, 20000, 1, 100000000, "containers",
+         "Containers the container table remembers across hosts (identity, "
+         "privileges, for attributing processes). When full, the quarter seen "
+         "longest ago is forgotten, destroyed containers first, and counted in the "
+         "summary."),
 
     DUR("alerts.aggregation_window", aggregation_window_us, 24 * US_PER_HOUR,
         "Repeats of the same alert type about the same entity inside this window "
@@ -932,6 +1002,65 @@ static const struct key keys[] = {
     UINT("detectors.appservice.max_cross_host_paths", appservice.max_cross_host_paths, 50000, 1, UINT32_MAX,
          "paths", "Paths tracked per cross-host window; beyond, new paths are counted and not followed."),
 
+    BOOL("detectors.host.enabled", host.enabled, true,
+         "Run the container-host analytics (the host.* alert types) on docker events, "
+         "docker inspect records and process events (auditd, ECS)."),
+    DUR("detectors.host.run_link_window", host.run_link_window_us, 30 * US_PER_SEC,
+        "How long after a docker run/create command line the container it made may "
+        "appear in docker events and still inherit what the command line asked for "
+        "(privileges, host mounts)."),
+    LIST("detectors.host.runtime_processes", host.runtime_processes, d_host_runtimes, "program names",
+         "Program names (exact basenames) of the processes containers run under: a "
+         "process with one of these among its ancestors runs in a container, and the "
+         "ancestor's command line names the container."),
+    LIST("detectors.host.escape_programs", host.escape_programs, d_host_escape_programs, "signatures",
+         "Programs that can break out of a privileged container "
+         "(host.container.privileged_command), matched on the program name."),
+    LIST("detectors.host.escape_arguments", host.escape_arguments, d_host_escape_arguments, "signatures",
+         "Command-line content that reaches for the host from a privileged container: "
+         "cgroup release_agent writes, host disks, kernel knobs."),
+    LIST("detectors.host.escape_image_allowlist", host.escape_image_allowlist, d_host_escape_images,
+         "image prefixes",
+         "Images whose privileged containers mount and manage disks by design (CSI "
+         "drivers, storage provisioners): their commands never raise "
+         "host.container.privileged_command." IMAGE_RULE),
+    LIST("detectors.host.ssh_server_programs", host.ssh_server_programs, d_host_ssh_programs, "signatures",
+         "SSH server programs (host.container.ssh_server), matched on the program name."),
+    LIST("detectors.host.ssh_server_image_allowlist", host.ssh_server_image_allowlist, d_host_ssh_images,
+         "image prefixes",
+         "Images meant to serve SSH (Git servers, SFTP, bastions)." IMAGE_RULE),
+    LIST("detectors.host.miner_programs", host.miner_programs, d_host_miner_programs, "signatures",
+         "Mining programs (host.container.miner_image), matched on the program name. "
+         "Images and command lines are judged with detectors.k8s.miner_image_tokens "
+         "and detectors.k8s.miner_command_indicators, the same lists as the k8s layer."),
+    LIST("detectors.host.http_clients", host.http_clients, d_host_http_clients, "signatures",
+         "Programs that send HTTP requests by hand (curl, wget, scripting languages), "
+         "matched on the program name, for the API and dashboard analytics."),
+    LIST("detectors.host.kubectl_programs", host.kubectl_programs, d_host_kubectl, "signatures",
+         "Kubernetes clients: run in a container outside the allowlists they raise "
+         "host.k8s_api.suspicious_request whatever their arguments."),
+    LIST("detectors.host.api_targets", host.api_targets, d_host_api_targets, "signatures",
+         "Command-line content that addresses the Kubernetes API server. An HTTP "
+         "client alerts when its command line has one of these and one of "
+         "api_credentials. Add your API server's address."),
+    LIST("detectors.host.api_credentials", host.api_credentials, d_host_api_credentials, "signatures",
+         "Command-line content that carries Kubernetes credentials: a bearer header, "
+         "--token, the service-account token path."),
+    LIST("detectors.host.api_client_image_allowlist", host.api_client_image_allowlist, d_host_api_images,
+         "image prefixes",
+         "Operators, controllers and agents that talk to the API by design." IMAGE_RULE),
+    LIST("detectors.host.api_client_namespaces", host.api_client_namespaces, d_host_api_namespaces,
+         "namespaces",
+         "Pods in these namespaces (io.kubernetes.pod.namespace label) are never "
+         "judged by the API and dashboard analytics."),
+    LIST("detectors.host.dashboard_targets", host.dashboard_targets, d_host_dashboard_targets, "signatures",
+         "Command-line content that addresses the Kubernetes dashboard "
+         "(host.k8s_dashboard.suspicious_request), from an HTTP client in a container "
+         "or on the node."),
+    LIST("detectors.host.dashboard_image_allowlist", host.dashboard_image_allowlist, d_host_dashboard_images,
+         "image prefixes",
+         "The dashboard itself, its metrics scraper and ingress controllers." IMAGE_RULE),
+
     BOOL("detectors.network.enabled", network.enabled, true,
          "Run the flow-record analytics (the net.* alert types). They alert only on "
          "VMs of the --inventory, for a VM that held the same address for the whole "
@@ -1091,6 +1220,7 @@ static const struct { const char *path, *doc; } sections[] = {
     { "detectors.arm", "Azure activity-log analytics: toolkits, sessions, custom roles, locations (docs/MANAGEMENT.md)." },
     { "detectors.appservice", "App Service analytics: WordPress themes, sensitive pages, FTP, fingerprinting, scans, uploads, processes, cross-site sweeps (docs/APPSERVICE.md)." },
     { "detectors.keyvault", "Key Vault audit-log analytics: TOR, policy change then reads, dumps, unusual members, patterns, volume (docs/KEYVAULT.md)." },
+    { "detectors.host", "Container-host analytics: privileged containers and commands, exposed Docker daemons, SSH servers, miners, API and dashboard requests from containers (docs/HOST.md)." },
     { "detectors.network", "Flow-record analytics: SSH and RDP baselines, malicious peers (docs/NETWORK.md)." },
     { "run", "The streaming daemon, vigil run --config FILE: listeners, outputs, state and its counters." },
 };

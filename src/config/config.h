@@ -17,6 +17,7 @@ struct vigil_config {
     uint32_t reject_report_limit;       /* input.reject_report_limit, default 5 */
     bool progress;                      /* input.progress, default true (only on a terminal) */
     uint32_t max_processes;             /* input.max_processes, default 100000: process tree bound */
+    uint32_t max_containers;            /* input.max_containers, default 20000: container table bound */
 
     /* alerts.* */
     int64_t aggregation_window_us;      /* alerts.aggregation_window, default 24h */
@@ -187,6 +188,30 @@ struct vigil_config {
         uint32_t cross_host_min_not_found_percent; /* default 50 */
         uint32_t max_cross_host_paths;          /* paths tracked per window */
     } appservice;
+
+    /* detectors.host.*: container hosts (docs/HOST.md). Program-name and
+     * command-line lists use the signature syntax (detect/sigset.h); image
+     * lists the image-prefix rule of strlist_match_image. The miner lists
+     * and the privileged-image allowlist are the k8s layer's. */
+    struct host_config {
+        bool enabled;                           /* default true */
+        int64_t run_link_window_us;             /* default 30s: docker run -> its container's create */
+        struct strlist runtime_processes;       /* exact basenames: containerd-shim*, runc, conmon ... */
+        struct strlist escape_programs;         /* program names: mount, nsenter, chroot ... */
+        struct strlist escape_arguments;        /* command lines: release_agent, /dev/sd* ... */
+        struct strlist escape_image_allowlist;  /* CSI drivers, storage and network agents */
+        struct strlist ssh_server_programs;     /* program names: sshd, dropbear */
+        struct strlist ssh_server_image_allowlist; /* git servers, SFTP, bastions */
+        struct strlist miner_programs;          /* program names: xmrig, minerd ... */
+        struct strlist http_clients;            /* program names: curl, wget, python ... */
+        struct strlist kubectl_programs;        /* program names: kubectl, oc */
+        struct strlist api_targets;             /* command lines that address the API server */
+        struct strlist api_credentials;         /* command lines that carry a token */
+        struct strlist api_client_image_allowlist; /* operators and controllers */
+        struct strlist api_client_namespaces;   /* pods here are never judged (kube-system) */
+        struct strlist dashboard_targets;       /* command lines that address the dashboard */
+        struct strlist dashboard_image_allowlist; /* the dashboard, its scraper, ingress controllers */
+    } host;
 
     /* run.*: the streaming daemon (vigil run --config FILE) */
     struct {
