@@ -11,6 +11,7 @@
 #include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
+#include "enrich/containers.h"
 #include "enrich/proctree.h"
 #include "sink/jsonl.h"
 #include "store/store.h"
@@ -34,6 +35,8 @@ struct pipeline {
     struct inventory *inventory;
     struct geoip *geoip;                /* empty when none was given */
     struct proctree *procs;             /* ancestry for the detectors; always there */
+    struct containers *containers;      /* container identity and privileges; always there */
+    uint64_t container_events;
     uint64_t proc_events;
     int64_t last_tick_s;
     int64_t resumed_from;               /* watermark of the last run, or TIME_NONE */
@@ -54,6 +57,12 @@ static int load_enrichment(struct pipeline *p) {
     p->ctx.geoip = p->geoip;
     p->procs = proctree_new(p->cfg->max_processes);
     p->ctx.procs = p->procs;
+    p->containers = containers_new(&(struct containers_options){
+        .max_containers = p->cfg->max_containers,
+        .link_window_us = p->cfg->host.run_link_window_us,
+        .runtime_processes = &p->cfg->host.runtime_processes,
+    });
+    p->ctx.containers = p->containers;
     for (size_t i = 0; i < p->opt.n_geoip; i++) {
         if (geoip_open(p->geoip, p->opt.geoip[i], err, sizeof err) != 0) {
             fprintf(stderr, "%s: %s\n", p->opt.who, err);
@@ -168,6 +177,7 @@ void pipeline_close(struct pipeline *p) {
     inventory_free(p->inventory);
     geoip_free(p->geoip);
     proctree_free(p->procs);
+    containers_free(p->containers);
     free(p);
 }
 
@@ -197,7 +207,11 @@ bool pipeline_event(struct pipeline *p, const struct event *ev) {
     /* before the detectors, so the event's own process is in the tree */
     if (ev->kind == EV_PROC_EXEC) {
         proctree_observe(p->procs, ev);
+        containers_observe(p->containers, ev);
         p->proc_events++;
+    } else if (ev->kind == EV_CONTAINER) {
+        containers_observe(p->containers, ev);
+        p->container_events++;
     }
     for (unsigned i = 0; i < p->n_det; i++)
         if (p->det[i]->layers & ev->layer) p->det[i]->on_event(p->det_state[i], ev, &p->ctx);
@@ -260,6 +274,7 @@ void pipeline_report(const struct pipeline *p, buf *b) {
     if (p->opt.n_intel) intel_report(p->intel, b);
     if (p->opt.inventory_path) inventory_report(p->inventory, b);
     if (p->proc_events) proctree_report(p->procs, b);
+    if (p->proc_events || p->container_events) containers_report(p->containers, b);
     for (unsigned i = 0; i < p->n_det; i++)
         if (p->det[i]->report) p->det[i]->report(p->det_state[i], b);
     uint64_t sev[4];

@@ -87,7 +87,11 @@ static void add_evidence(struct alert *a, const struct evidence *from, uint32_t 
 }
 
 void alert_evidence(struct alert *a, const struct event *ev, vstr summary) {
-    struct evidence e = { vstr_c(ev->pos.input), summary, ev->pos.offset, ev->pos.item };
+    alert_evidence_at(a, &ev->pos, summary);
+}
+
+void alert_evidence_at(struct alert *a, const struct source_pos *pos, vstr summary) {
+    struct evidence e = { vstr_c(pos->input), summary, pos->offset, pos->item };
     add_evidence(a, &e, ALERT_MAX_EVIDENCE);
 }
 

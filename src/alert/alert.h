@@ -61,6 +61,9 @@ void alert_prop_num(struct alert *a, const char *key, double v);
 void alert_prop_bool(struct alert *a, const char *key, bool v);
 void alert_prop_raw(struct alert *a, const char *key, vstr json);   /* json must be valid */
 void alert_evidence(struct alert *a, const struct event *ev, vstr summary);
+/* Evidence from a record seen earlier (a container's start, the command
+ * line that made it): its position was kept, the event is gone. */
+void alert_evidence_at(struct alert *a, const struct source_pos *pos, vstr summary);
 
 /* The JSON line of DESIGN.md, without the trailing newline. */
 void alert_to_json(const struct alert *a, buf *out);

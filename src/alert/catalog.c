@@ -970,16 +970,16 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PrivilegeEscalation", "Execution" },
         .techniques = { "T1610", "T1611" },
         .description =
-            "On host {host}, {user} started container {container} from image {image} in privileged "
-            "mode (command: {command_line}). A privileged container can reach the host's devices "
-            "and kernel, which removes most of the isolation a container normally provides.",
-        .vars = { "host", "user", "container", "image", "command_line" },
+            "On host {host}, {user} started container {container} from image {image} with {privileges} "
+            "(command: {command_line}). Such a container can reach the host's devices, kernel and "
+            "processes, which removes most of the isolation a container normally provides.",
+        .vars = { "host", "user", "container", "image", "command_line", "privileges" },
         .remediation = {
-            "Confirm the container needs privileged mode; if it does not, recreate it without "
+            "Confirm the container needs these privileges; if it does not, recreate it without "
             "--privileged, adding only the capabilities it needs.",
             "Check who started it and whether the image comes from a trusted source.",
             "Allowlist images that legitimately run privileged, such as monitoring or network "
-            "agents.",
+            "agents (detectors.k8s.privileged_image_allowlist).",
         },
     },
     {
@@ -989,15 +989,16 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "PrivilegeEscalation" },
         .techniques = { "T1611", "T1059" },
         .description =
-            "On host {host}, {user} ran {command_line} in container {container} (image {image}) with "
-            "elevated privileges. Commands such as mount, nsenter or chroot in a privileged context "
-            "are the usual way to break out of a container onto the host.",
-        .vars = { "host", "user", "command_line", "container", "image" },
+            "On host {host}, {user} ran {command_line} in container {container} (image {image}): "
+            "{reason}. Commands such as mount, nsenter or chroot in a privileged context are the usual "
+            "way to break out of a container onto the host.",
+        .vars = { "host", "user", "command_line", "container", "image", "reason", "process" },
         .remediation = {
             "Find out who ran the command and why; if it is not explained, stop the container and "
             "inspect the host for changes.",
             "Do not run containers privileged unless required, and avoid docker exec --privileged.",
-            "Allowlist storage or network agents that legitimately run such commands.",
+            "Allowlist storage or network agents that legitimately run such commands "
+            "(detectors.host.escape_image_allowlist).",
         },
     },
     {
@@ -1047,11 +1048,11 @@ static const struct catalog_entry catalog[] = {
         .tactics = { "Execution" },
         .techniques = { "T1496", "T1610" },
         .description =
-            "On host {host}, container {container} was started from image {image}, which matches a "
-            "cryptocurrency-mining indicator ({indicator}). Mining containers use up the host's "
-            "resources at the owner's expense and usually mean someone has gained the ability to "
-            "run containers on it.",
-        .vars = { "host", "container", "image", "indicator" },
+            "On host {host}, container {container} (image {image}) matches the cryptocurrency-mining "
+            "indicator {indicator} in {matched_in}. Mining containers use up the host's resources at "
+            "the owner's expense and usually mean someone has gained the ability to run containers "
+            "on it.",
+        .vars = { "host", "container", "image", "indicator", "matched_in" },
         .remediation = {
             "Stop and remove the container and its image.",
             "Find how it was started: an exposed Docker API, stolen credentials or a compromised "

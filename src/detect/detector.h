@@ -14,6 +14,7 @@ struct intel;
 struct inventory;
 struct geoip;
 struct proctree;
+struct containers;
 
 /* What a detector sees besides the event. */
 struct detect_ctx {
@@ -30,6 +31,10 @@ struct detect_ctx {
     /* Process ancestry learnt from process events so far (the current
      * event's process included); never NULL. */
     const struct proctree *procs;
+    /* Containers learnt from container and process events so far (the
+     * current event's included); never NULL. Detectors may set the flags
+     * of an entry and count attributions, hence not const. */
+    struct containers *containers;
 };
 
 struct detector {

@@ -5,6 +5,7 @@ extern const struct detector network_detector;
 extern const struct detector arm_detector;
 extern const struct detector keyvault_detector;
 extern const struct detector appservice_detector;
+extern const struct detector host_detector;
 
 /* Every detector, in pipeline order. Adding an analytic: one file in
  * src/detect/ and one line here. */
@@ -14,6 +15,7 @@ const struct detector *const detector_registry[] = {
     &arm_detector,
     &keyvault_detector,
     &appservice_detector,
+    &host_detector,
 };
 const unsigned detector_registry_count = sizeof detector_registry / sizeof detector_registry[0];
 
@@ -23,5 +25,6 @@ bool detector_enabled(const struct detector *d, const struct vigil_config *cfg) 
     if (d == &arm_detector) return cfg->arm.enabled;
     if (d == &keyvault_detector) return cfg->keyvault.enabled;
     if (d == &appservice_detector) return cfg->appservice.enabled;
+    if (d == &host_detector) return cfg->host.enabled;
     return true;
 }

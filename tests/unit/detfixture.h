@@ -13,6 +13,7 @@
 #include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
+#include "enrich/containers.h"
 #include "enrich/proctree.h"
 #include "util/timeutil.h"
 
@@ -31,6 +32,7 @@ struct fixture {
     struct inventory *inv;
     struct geoip *geo;
     struct proctree *procs;             /* ancestry from the EV_PROC_EXEC events fed so far */
+    struct containers *containers;      /* from the EV_CONTAINER and EV_PROC_EXEC events fed so far */
     struct aggregator *ag;
     struct detect_ctx ctx;
     void *det;
@@ -56,7 +58,7 @@ static void detfx_start(struct fixture *fx) {
     fx->ag = aggregator_new(&fx->cfg, detfx_collect, fx);
     fx->ctx = (struct detect_ctx){ .cfg = &fx->cfg, .alerts = fx->ag, .watermark_us = TIME_NONE,
                                    .intel = fx->intel, .inventory = fx->inv, .geoip = fx->geo,
-                                   .procs = fx->procs };
+                                   .procs = fx->procs, .containers = fx->containers };
     fx->det = fx->d->create(&fx->cfg);
 }
 
@@ -73,6 +75,11 @@ static struct fixture *detfx_new(const struct detector *d) {
     fx->inv = inventory_new();
     fx->geo = geoip_new();
     fx->procs = proctree_new(fx->cfg.max_processes);
+    fx->containers = containers_new(&(struct containers_options){
+        .max_containers = fx->cfg.max_containers,
+        .link_window_us = fx->cfg.host.run_link_window_us,
+        .runtime_processes = &fx->cfg.host.runtime_processes,
+    });
     buf_init(&fx->json);
     detfx_start(fx);
     return fx;
@@ -84,6 +91,7 @@ static void detfx_free(struct fixture *fx) {
     inventory_free(fx->inv);
     geoip_free(fx->geo);
     proctree_free(fx->procs);
+    containers_free(fx->containers);
     config_free(&fx->cfg);
     buf_free(&fx->json);
     test_free(fx);
@@ -95,9 +103,10 @@ static void detfx_event(struct fixture *fx, struct event *ev) {
     ev->pos = (struct source_pos){ "test.json", fx->offset += 700, 0 };
     if (fx->ctx.watermark_us == TIME_NONE || ev->time_us > fx->ctx.watermark_us) {
         fx->ctx.watermark_us = ev->time_us;
-        fx->d->on_tick(fx->det, ev->time_us, &fx->ctx);
+        if (fx->d->on_tick) fx->d->on_tick(fx->det, ev->time_us, &fx->ctx);
     }
     proctree_observe(fx->procs, ev);
+    containers_observe(fx->containers, ev);
     fx->d->on_event(fx->det, ev, &fx->ctx);
 }
 
