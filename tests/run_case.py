@@ -3,7 +3,9 @@
 
 A case is a directory tests/cases/<layer>/<name>/ holding input files and
 expected.jsonl: one {"type": ..., "compromised_entity": ...} per expected
-alert (an empty file means the case must stay quiet). An optional
+alert (an empty file means the case must stay quiet); a line may also hold
+"properties" ({key: value}, each equal to the alert's) and "has" ([key],
+each present in the alert's properties). An optional
 config.yaml is passed with --config. A case that learns across runs has
 numbered steps 1/, 2/, ... each with its own inputs and expected.jsonl; the
 steps share one --state directory, in order.
@@ -107,6 +109,22 @@ def check_record(a):
     return None
 
 
+def detail_errors(want, alert):
+    """An expected line's optional checks: "properties" (each must equal the
+    alert's property) and "has" (each property must be present)."""
+    if alert is None or ("properties" not in want and "has" not in want):
+        return []
+    props = alert["properties"]
+    errs = []
+    for k, v in want.get("properties", {}).items():
+        if props.get(k) != v:
+            errs.append(f"{want['type']}: property {k} is {props.get(k)!r}, expected {v!r}")
+    for k in want.get("has", []):
+        if k not in props:
+            errs.append(f"{want['type']}: property {k} missing")
+    return errs
+
+
 def run_step(vigil, step_dir, state, config, case_args=(), scratch=None):
     cmd = [vigil, "scan"]
     if config:
@@ -120,19 +138,21 @@ def run_step(vigil, step_dir, state, config, case_args=(), scratch=None):
     if p.returncode != 0:
         print(f"FAIL {step_dir}: exit {p.returncode}\n{p.stderr}")
         return False
-    got, errors = [], []
+    got, errors, alerts = [], [], {}
     for line in p.stdout.splitlines():
         a = json.loads(line)
         err = check_record(a)
         if err:
             errors.append(f"{a.get('type')}: {err}")
         got.append((a["type"], a["compromised_entity"]))
+        alerts[(a["type"], a["compromised_entity"])] = a
     want = []
     with open(os.path.join(step_dir, "expected.jsonl")) as f:
         for line in f:
             if line.strip():
                 e = json.loads(line)
                 want.append((e["type"], e["compromised_entity"]))
+                errors += detail_errors(e, alerts.get(want[-1]))
     ok = sorted(got) == sorted(want) and not errors
     if not ok:
         print(f"FAIL {step_dir}")

@@ -562,7 +562,7 @@ static const char *const d_host_api_images[] = {
 };
 static const char *const d_host_api_namespaces[] = { "kube-system", NULL };
 static const char *const d_host_dashboard_targets[] = {
-    "re:kubernetes-dashboard[a-z-]*\\.[a-z0-9-]+(\\.svc)?", "/api/v1/csrftoken/login", "/api/v1/login",
+    "re:kubernetes-dashboard[a-z-]*\\.[a-z0-9-]+(\\.svc)?", "re:/api/v1/(csrftoken/)?login\\b",
     "re:services/https?:kubernetes-dashboard", "re:/#!?/(login|overview|secret|workloads)", NULL,
 };
 static const char *const d_host_dashboard_images[] = {

@@ -91,10 +91,19 @@ static vstr sig_what(struct sigset *s, vstr text) {
 
 static vstr program_name(vstr name, vstr exe) { return name.n ? name : vstr_basename(exe); }
 
-static vstr host_of(vstr host, const struct event *ev) {
-    vstr h = host.n ? host : vstr_basename(vstr_c(ev->pos.input));
-    if (h.n > HOST_NAME_MAX_LEN) h.n = HOST_NAME_MAX_LEN;
-    return h;
+/* The host as the source names it; empty when it does not (docker events
+ * and docker inspect carry no host name, auditd only with name_format). */
+static vstr host_of(vstr host) {
+    if (host.n > HOST_NAME_MAX_LEN) host.n = HOST_NAME_MAX_LEN;
+    return host;
+}
+
+/* For descriptions: the host, or which input spoke of an unnamed one. */
+static vstr host_text(vstr host, const struct event *ev, char *out, size_t cap) {
+    if (host.n) return host;
+    vstr in = vstr_basename(vstr_c(ev->pos.input));
+    int n = snprintf(out, cap, "the unnamed host of %.*s", (int)(in.n > 200 ? 200 : in.n), in.p);
+    return (vstr){ out, (size_t)(n < (int)cap ? n : (int)cap - 1) };
 }
 
 static vstr short_id(vstr id) { return (vstr){ id.p, id.n > 12 ? 12 : id.n }; }
@@ -119,12 +128,17 @@ static bool namespace_trusted(const struct host_det *d, const struct container_i
            strlist_has(&d->cfg->host.api_client_namespaces, in->pod_namespace.p, in->pod_namespace.n);
 }
 
-/* "<host>/<container>": one entity per container, so repeats aggregate. */
-static void set_entity(struct alert *a, vstr host, vstr what) {
-    char e[HOST_NAME_MAX_LEN + 260];
-    int n = snprintf(e, sizeof e, "%.*s/%.*s", (int)host.n, host.p, (int)(what.n > 250 ? 250 : what.n), what.p);
+/* "<host>/<container>" (or the container alone when the host is not
+ * named): one entity per container, so repeats aggregate. Sets the host
+ * var and entity too. */
+static void set_entity(struct alert *a, const struct event *ev, vstr host, vstr what) {
+    char e[HOST_NAME_MAX_LEN + 260], text[260];
+    int n = host.n ? snprintf(e, sizeof e, "%.*s/%.*s", (int)host.n, host.p, (int)(what.n > 250 ? 250 : what.n),
+                              what.p)
+                   : snprintf(e, sizeof e, "%.*s", (int)(what.n > 250 ? 250 : what.n), what.p);
     alert_entity(a, (vstr){ e, (size_t)(n < (int)sizeof e ? n : (int)sizeof e - 1) });
-    alert_entity_str(a, "host", host);
+    if (host.n) alert_entity_str(a, "host", host);
+    alert_var(a, "host", host_text(host, ev, text, sizeof text));
 }
 
 static void container_props(struct alert *a, const struct container_info *in, vstr id) {
@@ -203,8 +217,7 @@ static void container_evidence(struct alert *a, const struct container_info *in)
 static struct alert *cmd_alert(const char *type, const struct cmd_view *v) {
     struct alert *a = alert_new(type, v->ev);
     vstr label = v->in_container ? container_label(v->info, v->container_id) : VSTR("node");
-    set_entity(a, v->host, label);
-    alert_var(a, "host", v->host);
+    set_entity(a, v->ev, v->host, label);
     alert_var(a, "container", label);
     alert_var(a, "image", image_of(v->info));
     alert_var(a, "process", v->name);
@@ -277,9 +290,8 @@ static void judge_container_privileges(struct host_det *d, struct detect_ctx *ct
     if (image_allowed(&d->cfg->k8s.privileged_image_allowlist, in)) return;
     in->flags |= FLAG_PRIVILEGED;
     struct alert *a = alert_new("host.container.privileged", ev);
-    vstr host = host_of(in->host, ev), label = container_label(in, in->id);
-    set_entity(a, host, label);
-    alert_var(a, "host", host);
+    vstr host = host_of(in->host), label = container_label(in, in->id);
+    set_entity(a, ev, host, label);
     alert_var(a, "user", VSTR("an unknown user"));
     alert_var(a, "container", label);
     alert_var(a, "image", image_of(in));
@@ -307,9 +319,8 @@ static void judge_container_image(struct host_det *d, struct detect_ctx *ctx, co
     if ((in->flags & FLAG_MINER) || !miner_image(d, in->image, in->name, &hit)) return;
     in->flags |= FLAG_MINER;
     struct alert *a = alert_new("host.container.miner_image", ev);
-    vstr host = host_of(in->host, ev), label = container_label(in, in->id);
-    set_entity(a, host, label);
-    alert_var(a, "host", host);
+    vstr host = host_of(in->host), label = container_label(in, in->id);
+    set_entity(a, ev, host, label);
     alert_var(a, "container", label);
     alert_var(a, "image", image_of(in));
     alert_var(a, "indicator", vstr_c(hit));
@@ -345,8 +356,7 @@ static void on_run_command(struct host_det *d, struct detect_ctx *ctx, const str
     if (!allowed && privileged_reason(rc->privileged, (vstr){ caps, cn }, rc->pid_host, rc->unconfined,
                                       (vstr){ mounts, mn }, why, sizeof why)) {
         struct alert *a = alert_new("host.container.privileged", ev);
-        set_entity(a, host, label);
-        alert_var(a, "host", host);
+        set_entity(a, ev, host, label);
         alert_var(a, "user", p->user.n ? p->user : VSTR("an unknown user"));
         alert_var(a, "container", label);
         alert_var(a, "image", rc->image);
@@ -376,8 +386,7 @@ static void on_run_command(struct host_det *d, struct detect_ctx *ctx, const str
     }
     if (indicator.n) {
         struct alert *a = alert_new("host.container.miner_image", ev);
-        set_entity(a, host, label);
-        alert_var(a, "host", host);
+        set_entity(a, ev, host, label);
         alert_var(a, "container", label);
         alert_var(a, "image", rc->image);
         alert_var(a, "indicator", indicator);
@@ -399,8 +408,7 @@ static void on_exec_command(struct host_det *d, struct detect_ctx *ctx, const st
     struct container_info *in = containers_find(ctx->containers, p->host, rc->target);
     struct alert *a = alert_new("host.container.privileged_command", ev);
     vstr label = in ? container_label(in, in->id) : rc->target;
-    set_entity(a, host, label);
-    alert_var(a, "host", host);
+    set_entity(a, ev, host, label);
     alert_var(a, "user", p->user.n ? p->user : VSTR("an unknown user"));
     alert_var(a, "command_line", p->command_line);
     alert_var(a, "container", label);
@@ -431,8 +439,7 @@ static void on_dockerd(struct host_det *d, struct detect_ctx *ctx, const struct 
     }
     if (!n) return;
     struct alert *a = alert_new("host.docker.exposed_daemon", ev);
-    set_entity(a, host, VSTR("dockerd"));
-    alert_var(a, "host", host);
+    set_entity(a, ev, host, VSTR("dockerd"));
     alert_var(a, "listen", exposed[0]);
     alert_var(a, "tls", dc->tls ? VSTR("TLS without client certificate verification") : VSTR("no TLS at all"));
     alert_var(a, "seen_in", VSTR("the dockerd command line"));
@@ -573,7 +580,7 @@ static void on_process(struct host_det *d, struct detect_ctx *ctx, const struct 
     v.attr = &attr;
     v.container_id = attr.id;
     v.info = attr.info;
-    v.host = host_of(p->host.n ? p->host : v.info ? v.info->host : VSTR_NULL, ev);
+    v.host = host_of(p->host.n ? p->host : v.info ? v.info->host : VSTR_NULL);
     if (!v.in_container) {
         struct runtime_cmd rc;
         struct dockerd_cmd dc;
@@ -606,7 +613,7 @@ static void on_exec_event(struct host_det *d, struct detect_ctx *ctx, const stru
     v.cmd = ce->exec_command;
     v.container_id = ce->id;
     v.info = in;
-    v.host = host_of(ce->host.n ? ce->host : in ? in->host : VSTR_NULL, ev);
+    v.host = host_of(ce->host.n ? ce->host : in ? in->host : VSTR_NULL);
     judge_command(d, ctx, &v);
 }
 
@@ -631,7 +638,7 @@ static void on_container(struct host_det *d, struct detect_ctx *ctx, const struc
         v.cmd = in->command;
         v.container_id = in->id;
         v.info = in;
-        v.host = host_of(in->host, ev);
+        v.host = host_of(in->host);
         check_ssh(d, ctx, &v);
     }
 }

@@ -22,6 +22,7 @@
 #include "enrich/containers.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,6 +578,15 @@ bool containers_attribute(struct containers *c, const struct proctree *t, const 
     if (out->id.n && !out->info) {
         struct entry *e = find_by_id(c, out->id);
         if (e) out->info = &e->info;
+    }
+    /* docker events and inspect name no host; the processes in the
+     * container do (auditd node=, ECS host.name) */
+    if (out->info && !out->info->host.n && p->host.n) {
+        struct entry *e = (struct entry *)((char *)out->info - offsetof(struct entry, info));
+        vstr v[N_FIELDS];
+        entry_strings(e, v);
+        v[F_HOST] = p->host;
+        entry_set(c, e, v);
     }
     c->attributed[out->how]++;
     return out->how != CONTAINER_HOW_NONE;
