@@ -46,7 +46,7 @@ struct runtime_cmd {
     uint32_t n_cap_add;
     bool pid_host, net_host, ipc_host, uts_host, userns_host; /* --pid=host ... */
     bool unconfined;                    /* --security-opt apparmor=unconfined, seccomp=unconfined,
-                                         * label=disable, systempaths=unconfined */
+                                         * label=disable, systempaths=unconfined (podman: unmask=ALL) */
     vstr security_opt[RUNTIME_CMD_MAX_SECOPTS]; uint32_t n_security_opt;
     struct container_mount mounts[RUNTIME_CMD_MAX_MOUNTS]; /* host binds: -v SRC:DST[:ro], --mount
                                          * type=bind,source=..,target=.., ctr --mount ...
@@ -70,7 +70,9 @@ int runtime_cmd_parse(const vstr *argv, uint32_t argc, struct runtime_cmd *out);
 struct dockerd_host {
     vstr spec;                          /* as written: tcp://0.0.0.0:2375, unix:///var/run/docker.sock, fd:// */
     bool tcp;                           /* tcp:// (or a bare host:port, which dockerd reads as tcp) */
-    vstr addr;                          /* tcp: the address ("" = every interface) */
+    vstr addr;                          /* tcp: the address as written, without [ ] ("::", "0.0.0.0"
+                                         * = every interface; "" = none given, which dockerd binds
+                                         * to localhost: loopback is set) */
     uint16_t port;                      /* tcp: the port; 2375 when none is given (2376 with TLS) */
     bool loopback;                      /* tcp: 127.0.0.0/8, ::1 or localhost */
 };
