@@ -66,6 +66,61 @@ static void format_proc(buf *b, const struct proc_exec *p) {
     if (p->fork) buf_puts(b, ",\"fork\":true");
 }
 
+static void put_strs(buf *b, const char *key, const vstr *v, uint32_t n) {
+    buf_printf(b, ",\"%s\":[", key);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i) buf_putc(b, ',');
+        buf_json_str(b, v[i]);
+    }
+    buf_putc(b, ']');
+}
+
+static void format_container(buf *b, const struct container_event *c) {
+    buf_printf(b, ",\"source\":\"%s\"", c->source == CONTAINER_SRC_INSPECT ? "inspect" : "events");
+    put_str(b, "host", c->host);
+    put_str(b, "type", c->type);
+    put_str(b, "action", c->action);
+    put_str(b, "exec_command", c->exec_command);
+    put_str(b, "id", c->id);
+    put_str(b, "image", c->image);
+    put_str(b, "name", c->name);
+    put_str(b, "exec_id", c->exec_id);
+    put_num(b, "exit_code", c->exit_code);
+    buf_puts(b, ",\"attributes\":{");
+    for (uint32_t i = 0; i < c->n_attributes; i++) {
+        if (i) buf_putc(b, ',');
+        buf_json_str(b, c->attributes[i].key);
+        buf_putc(b, ':');
+        buf_json_str(b, c->attributes[i].value);
+    }
+    buf_putc(b, '}');
+    put_str(b, "pod_name", c->pod_name);
+    put_str(b, "pod_namespace", c->pod_namespace);
+    put_str(b, "k8s_container", c->k8s_container);
+    put_str(b, "scope", c->scope);
+    put_num(b, "privileged", c->privileged);
+    put_strs(b, "cap_add", c->cap_add, c->n_cap_add);
+    put_str(b, "pid_mode", c->pid_mode);
+    put_str(b, "network_mode", c->network_mode);
+    put_str(b, "ipc_mode", c->ipc_mode);
+    put_str(b, "userns_mode", c->userns_mode);
+    put_strs(b, "security_opt", c->security_opt, c->n_security_opt);
+    buf_puts(b, ",\"mounts\":[");
+    for (uint32_t i = 0; i < c->n_mounts; i++) {
+        if (i) buf_putc(b, ',');
+        buf_puts(b, "{\"source\":");
+        buf_json_str(b, c->mounts[i].source);
+        buf_puts(b, ",\"destination\":");
+        buf_json_str(b, c->mounts[i].destination);
+        buf_printf(b, ",\"read_only\":%s}", c->mounts[i].read_only ? "true" : "false");
+    }
+    buf_putc(b, ']');
+    put_strs(b, "devices", c->devices, c->n_devices);
+    put_strs(b, "cmd", c->cmd, c->n_cmd);
+    put_str(b, "user", c->user);
+    put_num(b, "pid", c->pid);
+}
+
 void events_format(buf *b, const struct event *ev) {
     buf_puts(b, "{\"time\":");
     buf_json_time(b, ev->time_us);
@@ -74,6 +129,7 @@ void events_format(buf *b, const struct event *ev) {
     buf_printf(b, ",\"offset\":%" PRIu64, ev->pos.offset);
     if (ev->pos.item) buf_printf(b, ",\"item\":%" PRIu32, ev->pos.item);
     if (ev->kind == EV_PROC_EXEC) format_proc(b, ev->u.proc);
+    else if (ev->kind == EV_CONTAINER) format_container(b, ev->u.container);
     buf_puts(b, "}\n");
 }
 

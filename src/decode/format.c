@@ -11,6 +11,8 @@ extern const struct decoder_ops w3c_decoder;
 extern const struct decoder_ops appservice_decoder;
 extern const struct decoder_ops clf_decoder;
 extern const struct decoder_ops auditd_decoder;
+extern const struct decoder_ops docker_events_decoder;
+extern const struct decoder_ops docker_inspect_decoder;
 extern const struct decoder_ops ecs_decoder;
 
 /* Every format vigil reads. Order matters only for equal sniff scores. */
@@ -22,6 +24,8 @@ static const struct decoder_ops *const formats[] = {
     &w3c_decoder,
     &clf_decoder,
     &auditd_decoder,
+    &docker_events_decoder,
+    &docker_inspect_decoder,
     &ecs_decoder,
     &ipfix_decoder,
     &pcap_decoder,

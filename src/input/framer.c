@@ -99,10 +99,7 @@ vstr framer_head(struct framer *f) {
     return (vstr){ f->data + f->start, n < HEAD_SIZE ? n : HEAD_SIZE };
 }
 
-/* Length of the JSON value starting at p (which must be '{' or '['), or 0
- * if it does not close within n bytes. Strings and escapes are honoured so
- * braces inside strings do not count. */
-static size_t json_value_extent(const char *p, size_t n) {
+size_t json_value_extent(const char *p, size_t n) {
     size_t depth = 0;
     bool in_str = false;
     for (size_t i = 0; i < n; i++) {

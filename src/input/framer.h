@@ -66,4 +66,9 @@ uint64_t framer_unterminated(const struct framer *f, uint64_t *first_offset);
 const char *framer_error(struct framer *f);
 /* Summary lines about the framing (capture statistics), if any. */
 void framer_report(struct framer *f, buf *out);
+/* Length of the JSON value starting at p (which must be '{' or '['), or 0
+ * if it does not close within n bytes. Strings and escapes are honoured so
+ * braces inside strings do not count. Decoders use it to cut a line that
+ * holds several values back to back ({...}{...}). */
+size_t json_value_extent(const char *p, size_t n);
 #endif
