@@ -44,6 +44,15 @@
 #define CHAIN_LINE_MAX 160
 #define EXEC_WORDS 64
 #define EXEC_WORD_BYTES 2048
+/* A docker exec shows in docker events (exec_start) a few milliseconds
+ * before runc starts the command, which process telemetry then sees with
+ * its ancestry. The event waits this long for that process, whose alert
+ * carries the process chain; only a command no process event showed is
+ * judged from the docker event alone. */
+#define EXEC_PAIR_WINDOW_US (5 * INT64_C(1000000))
+#define MAX_PENDING_EXECS 256
+#define PENDING_CMD_MAX 1024
+#define PENDING_FIELD 256
 
 /* container_info.flags: what was already said about a container */
 enum {
@@ -56,9 +65,21 @@ struct host_sigs {
     struct sigset *api_targets, *api_credentials, *dashboard;
 };
 
+/* A docker exec_start event waiting for its process (EXEC_PAIR_WINDOW_US). */
+struct pending_exec {
+    bool used;
+    int64_t time_us;
+    struct source_pos pos;
+    char id[PENDING_FIELD], host[PENDING_FIELD], cmd[PENDING_CMD_MAX];
+    size_t id_n, host_n, cmd_n;
+};
+
 struct host_det {
     const struct vigil_config *cfg;
     struct host_sigs sig;
+    struct pending_exec pending[MAX_PENDING_EXECS];
+    uint32_t n_pending;                 /* slots in use, for a cheap "none" test */
+    uint64_t execs_paired, pending_overflow;
     /* for the summary */
     uint64_t processes, container_processes, exec_events, runtime_cmds, daemons;
     uint64_t escape_unknown_privileges;
@@ -201,16 +222,31 @@ static void evidence_line(struct alert *a, const struct event *ev, const char *w
     alert_evidence(a, ev, (vstr){ s, (size_t)(n < (int)sizeof s ? n : (int)sizeof s - 1) });
 }
 
+static bool same_pos(const struct source_pos *a, const struct source_pos *b) {
+    return a->input == b->input && a->offset == b->offset && a->item == b->item;
+}
+
 /* The records that told us about the container: its first sighting and
- * where its privileges came from. */
-static void container_evidence(struct alert *a, const struct container_info *in) {
+ * where its privileges came from (each once, and not the alert's own). */
+static void container_evidence(struct alert *a, const struct event *ev, const struct container_info *in) {
     if (!in) return;
-    if (in->first_pos.input) alert_evidence_at(a, &in->first_pos, VSTR("container first seen"));
-    if (in->priv_from != CONTAINER_PRIV_UNKNOWN && in->priv_pos.input &&
-        (in->priv_pos.input != in->first_pos.input || in->priv_pos.offset != in->first_pos.offset))
+    if (in->first_pos.input && !same_pos(&in->first_pos, &ev->pos))
+        alert_evidence_at(a, &in->first_pos, VSTR("container first seen"));
+    if (in->priv_from != CONTAINER_PRIV_UNKNOWN && in->priv_pos.input && !same_pos(&in->priv_pos, &ev->pos) &&
+        !same_pos(&in->priv_pos, &in->first_pos))
         alert_evidence_at(a, &in->priv_pos, in->priv_from == CONTAINER_PRIV_INSPECT
                                                  ? VSTR("docker inspect: the container's privileges")
                                                  : VSTR("docker run: the container's privileges"));
+}
+
+/* auditd logs uids: "root (uid 0)", "uid 1000"; names pass through. */
+static vstr user_text(vstr user, char *out, size_t cap) {
+    if (!user.n) return VSTR("an unknown user");
+    for (size_t i = 0; i < user.n; i++)
+        if (user.p[i] < '0' || user.p[i] > '9') return user;
+    int n = vstr_eqc(user, "0") ? snprintf(out, cap, "root (uid 0)")
+                                : snprintf(out, cap, "uid %.*s", (int)(user.n > 20 ? 20 : user.n), user.p);
+    return (vstr){ out, (size_t)(n < (int)cap ? n : (int)cap - 1) };
 }
 
 /* An alert about a command: the container, the process chain, the user. */
@@ -222,7 +258,8 @@ static struct alert *cmd_alert(const char *type, const struct cmd_view *v) {
     alert_var(a, "image", image_of(v->info));
     alert_var(a, "process", v->name);
     alert_var(a, "command_line", v->cmd.n ? v->cmd : v->name);
-    alert_var(a, "user", v->user.n ? v->user : VSTR("an unknown user"));
+    char ut[40];
+    alert_var(a, "user", user_text(v->user, ut, sizeof ut));
     if (v->user.n) alert_entity_str(a, "account", v->user);
     alert_entity_str(a, "process", v->name);
     if (v->in_container) {
@@ -234,7 +271,7 @@ static struct alert *cmd_alert(const char *type, const struct cmd_view *v) {
     if (v->pid >= 0) alert_prop_int(a, "pid", v->pid);
     chain_prop(a, v);
     evidence_line(a, v->ev, v->seen_in, v->cmd.n ? v->cmd : v->name);
-    if (v->in_container) container_evidence(a, v->info);
+    if (v->in_container) container_evidence(a, v->ev, v->info);
     return a;
 }
 
@@ -302,7 +339,7 @@ static void judge_container_privileges(struct host_det *d, struct detect_ctx *ct
     container_entities(a, in, in->id);
     container_props(a, in, in->id);
     evidence_line(a, ev, "container", label);
-    container_evidence(a, in);
+    container_evidence(a, ev, in);
     alert_emit(ctx->alerts, a);
 }
 
@@ -329,7 +366,7 @@ static void judge_container_image(struct host_det *d, struct detect_ctx *ctx, co
     container_entities(a, in, in->id);
     container_props(a, in, in->id);
     evidence_line(a, ev, "container", label);
-    container_evidence(a, in);
+    container_evidence(a, ev, in);
     alert_emit(ctx->alerts, a);
 }
 
@@ -357,7 +394,8 @@ static void on_run_command(struct host_det *d, struct detect_ctx *ctx, const str
                                       (vstr){ mounts, mn }, why, sizeof why)) {
         struct alert *a = alert_new("host.container.privileged", ev);
         set_entity(a, ev, host, label);
-        alert_var(a, "user", p->user.n ? p->user : VSTR("an unknown user"));
+        char ut[40];
+        alert_var(a, "user", user_text(p->user, ut, sizeof ut));
         alert_var(a, "container", label);
         alert_var(a, "image", rc->image);
         alert_var(a, "command_line", p->command_line);
@@ -409,7 +447,8 @@ static void on_exec_command(struct host_det *d, struct detect_ctx *ctx, const st
     struct alert *a = alert_new("host.container.privileged_command", ev);
     vstr label = in ? container_label(in, in->id) : rc->target;
     set_entity(a, ev, host, label);
-    alert_var(a, "user", p->user.n ? p->user : VSTR("an unknown user"));
+    char ut[40];
+    alert_var(a, "user", user_text(p->user, ut, sizeof ut));
     alert_var(a, "command_line", p->command_line);
     alert_var(a, "container", label);
     alert_var(a, "image", image_of(in));
@@ -419,7 +458,7 @@ static void on_exec_command(struct host_det *d, struct detect_ctx *ctx, const st
     container_props(a, in, in ? in->id : VSTR_NULL);
     alert_prop_str(a, "tool", rc->tool);
     evidence_line(a, ev, "process event", p->command_line);
-    container_evidence(a, in);
+    container_evidence(a, ev, in);
     alert_emit(ctx->alerts, a);
 }
 
@@ -568,6 +607,90 @@ static void judge_command(struct host_det *d, struct detect_ctx *ctx, const stru
 
 /* ---- events ------------------------------------------------------------------ */
 
+/* docker events' exec_start carries the command of a docker exec: judged
+ * like a process in that container, without a process chain. */
+static void judge_exec_event(struct host_det *d, struct detect_ctx *ctx, const struct event *ev) {
+    const struct container_event *ce = ev->u.container;
+    struct container_info *in = containers_find(ctx->containers, ce->host, ce->id);
+    char buf[EXEC_WORD_BYTES];
+    vstr words[EXEC_WORDS];
+    uint32_t n = runtime_split_words(ce->exec_command, buf, sizeof buf, words, EXEC_WORDS);
+    if (!n) return;
+    struct cmd_view v = { .ev = ev, .pid = -1, .seen_in = "docker exec event", .in_container = true };
+    v.name = vstr_basename(words[0]);
+    v.cmd = ce->exec_command;
+    v.container_id = ce->id;
+    v.info = in;
+    v.host = host_of(ce->host.n ? ce->host : in ? in->host : VSTR_NULL);
+    judge_command(d, ctx, &v);
+}
+
+static void judge_pending(struct host_det *d, struct detect_ctx *ctx, struct pending_exec *pe) {
+    struct container_event ce = { .type = VSTR("container"), .action = VSTR("exec_start"), .privileged = -1,
+                                  .exit_code = -1, .pid = -1 };
+    ce.id = (vstr){ pe->id, pe->id_n };
+    ce.host = (vstr){ pe->host, pe->host_n };
+    ce.exec_command = (vstr){ pe->cmd, pe->cmd_n };
+    struct event ev = { .time_us = pe->time_us, .layer = LAYER_HOST, .kind = EV_CONTAINER, .pos = pe->pos };
+    ev.u.container = &ce;
+    pe->used = false;
+    d->n_pending--;
+    judge_exec_event(d, ctx, &ev);
+}
+
+static void flush_pending(struct host_det *d, struct detect_ctx *ctx, int64_t before_us) {
+    for (uint32_t i = 0; d->n_pending && i < MAX_PENDING_EXECS; i++)
+        if (d->pending[i].used && d->pending[i].time_us < before_us) judge_pending(d, ctx, &d->pending[i]);
+}
+
+/* The caller checked that s fits. */
+static size_t copy_bytes(char *dst, vstr s) {
+    if (s.n) memcpy(dst, s.p, s.n);
+    return s.n;
+}
+
+static void hold_exec_event(struct host_det *d, struct detect_ctx *ctx, const struct event *ev) {
+    const struct container_event *ce = ev->u.container;
+    d->exec_events++;
+    if (ce->id.n > PENDING_FIELD || ce->host.n > PENDING_FIELD || ce->exec_command.n > PENDING_CMD_MAX) {
+        judge_exec_event(d, ctx, ev);   /* too big to hold: judge it now */
+        return;
+    }
+    struct pending_exec *slot = NULL;
+    for (uint32_t i = 0; i < MAX_PENDING_EXECS && !slot; i++)
+        if (!d->pending[i].used) slot = &d->pending[i];
+    if (!slot) {
+        d->pending_overflow++;
+        judge_exec_event(d, ctx, ev);
+        return;
+    }
+    slot->used = true;
+    d->n_pending++;
+    slot->time_us = ev->time_us;
+    slot->pos = ev->pos;
+    slot->id_n = copy_bytes(slot->id, ce->id);
+    slot->host_n = copy_bytes(slot->host, ce->host);
+    slot->cmd_n = copy_bytes(slot->cmd, ce->exec_command);
+}
+
+/* The process a held docker exec event announced: the event is dropped,
+ * the process (with its chain) is judged instead. */
+static void pair_with_pending(struct host_det *d, const struct cmd_view *v, const struct event *ev) {
+    if (!d->n_pending || !v->container_id.n) return;
+    for (uint32_t i = 0; i < MAX_PENDING_EXECS; i++) {
+        struct pending_exec *pe = &d->pending[i];
+        if (!pe->used || ev->time_us - pe->time_us > EXEC_PAIR_WINDOW_US) continue;
+        vstr id = { pe->id, pe->id_n };
+        size_t k = id.n < v->container_id.n ? id.n : v->container_id.n;
+        if (k < 12 || memcmp(id.p, v->container_id.p, k) != 0) continue;
+        if (!vstr_eq((vstr){ pe->cmd, pe->cmd_n }, v->cmd)) continue;
+        pe->used = false;
+        d->n_pending--;
+        d->execs_paired++;
+        return;
+    }
+}
+
 static void on_process(struct host_det *d, struct detect_ctx *ctx, const struct event *ev) {
     const struct proc_exec *p = ev->u.proc;
     if (p->fork) return;                /* nothing new runs */
@@ -595,25 +718,7 @@ static void on_process(struct host_det *d, struct detect_ctx *ctx, const struct 
             return;
         }
     }
-    judge_command(d, ctx, &v);
-}
-
-/* docker events' exec_start carries the command of a docker exec: judged
- * like a process in that container, without a process chain. */
-static void on_exec_event(struct host_det *d, struct detect_ctx *ctx, const struct event *ev,
-                          struct container_info *in) {
-    const struct container_event *ce = ev->u.container;
-    d->exec_events++;
-    char buf[EXEC_WORD_BYTES];
-    vstr words[EXEC_WORDS];
-    uint32_t n = runtime_split_words(ce->exec_command, buf, sizeof buf, words, EXEC_WORDS);
-    if (!n) return;
-    struct cmd_view v = { .ev = ev, .pid = -1, .seen_in = "docker exec event", .in_container = true };
-    v.name = vstr_basename(words[0]);
-    v.cmd = ce->exec_command;
-    v.container_id = ce->id;
-    v.info = in;
-    v.host = host_of(ce->host.n ? ce->host : in ? in->host : VSTR_NULL);
+    if (v.in_container) pair_with_pending(d, &v, ev);
     judge_command(d, ctx, &v);
 }
 
@@ -623,7 +728,7 @@ static void on_container(struct host_det *d, struct detect_ctx *ctx, const struc
     struct container_info *in = containers_find(ctx->containers, ce->host, ce->id);
     if (!in) return;                    /* not a container id the table accepts */
     if (vstr_eqc(ce->action, "exec_start")) {
-        on_exec_event(d, ctx, ev, in);
+        hold_exec_event(d, ctx, ev);
         return;
     }
     bool starts = vstr_eqc(ce->action, "create") || vstr_eqc(ce->action, "start") ||
@@ -641,6 +746,16 @@ static void on_container(struct host_det *d, struct detect_ctx *ctx, const struc
         v.host = host_of(in->host);
         check_ssh(d, ctx, &v);
     }
+}
+
+static void host_on_tick(void *self, int64_t watermark_us, struct detect_ctx *ctx) {
+    struct host_det *d = self;
+    if (d->n_pending) flush_pending(d, ctx, watermark_us - EXEC_PAIR_WINDOW_US);
+}
+
+static void host_on_end(void *self, struct detect_ctx *ctx) {
+    struct host_det *d = self;
+    flush_pending(d, ctx, INT64_MAX);
 }
 
 static void host_on_event(void *self, const struct event *ev, struct detect_ctx *ctx) {
@@ -707,8 +822,10 @@ static void host_report(void *self, buf *out) {
     struct host_det *d = self;
     if (!d->processes && !d->exec_events) return;
     buf_printf(out, "  host: %" PRIu64 " process starts judged, %" PRIu64 " in containers; %" PRIu64
-                    " docker exec events; %" PRIu64 " container CLI commands, %" PRIu64 " dockerd starts\n",
-               d->processes, d->container_processes, d->exec_events, d->runtime_cmds, d->daemons);
+                    " docker exec events (%" PRIu64 " matched by their process event); %" PRIu64
+                    " container CLI commands, %" PRIu64 " dockerd starts\n",
+               d->processes, d->container_processes, d->exec_events, d->execs_paired, d->runtime_cmds,
+               d->daemons);
     if (d->processes && !d->container_processes)
         buf_puts(out, "  host: no process was attributed to a container. Container alerts need the "
                       "runtime's processes (containerd-shim, runc, conmon) in the process events, or "
@@ -726,5 +843,7 @@ const struct detector host_detector = {
     .create = host_create,
     .destroy = host_destroy,
     .on_event = host_on_event,
+    .on_tick = host_on_tick,
+    .on_end = host_on_end,
     .report = host_report,
 };
