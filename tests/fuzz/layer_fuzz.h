@@ -15,6 +15,7 @@
 #include "decode/decoder.h"
 #include "decode/json.h"
 #include "detect/detector.h"
+#include "enrich/containers.h"
 #include "enrich/geoip.h"
 #include "enrich/intel.h"
 #include "enrich/inventory.h"
@@ -36,9 +37,10 @@ static void layer_fuzz_feed(const struct decoder_ops *dec_ops, void *dec, const 
     while (dec_ops->next(dec, &ev)) {
         if (ctx->watermark_us == TIME_NONE || ev.time_us > ctx->watermark_us) {
             ctx->watermark_us = ev.time_us;
-            det_ops->on_tick(det, ev.time_us, ctx);
+            if (det_ops->on_tick) det_ops->on_tick(det, ev.time_us, ctx);
         }
         proctree_observe(procs, &ev);
+        containers_observe(ctx->containers, &ev);
         det_ops->on_event(det, &ev, ctx);
     }
 }
@@ -60,8 +62,11 @@ static int layer_fuzz_run(const struct decoder_ops *dec_ops, const struct detect
     /* small, so a fuzz input can reach eviction */
     struct proctree *procs = proctree_new(64);
     struct aggregator *ag = aggregator_new(cfg, layer_fuzz_drop_alert, &last);
+    struct containers *containers = containers_new(&(struct containers_options){
+        .max_containers = 8, .link_window_us = cfg->host.run_link_window_us,
+        .runtime_processes = &cfg->host.runtime_processes });
     struct detect_ctx ctx = { .cfg = cfg, .alerts = ag, .watermark_us = TIME_NONE, .intel = intel,
-                              .inventory = inv, .geoip = geo, .procs = procs };
+                              .inventory = inv, .geoip = geo, .procs = procs, .containers = containers };
     struct rejects *rj = rejects_new(0, NULL);
     void *dec = dec_ops->create("fuzz", rj);
     void *det = det_ops->create(cfg);
@@ -72,6 +77,16 @@ static int layer_fuzz_run(const struct decoder_ops *dec_ops, const struct detect
                 layer_fuzz_feed(dec_ops, dec, det_ops, det, &ctx, procs, text + start, i - start, size + JSON_PADDING - start,
                                 start);
             start = i + 1;
+        }
+    }
+    if (dec_ops->flush) {
+        /* a reassembling decoder (auditd) hands over what it held */
+        dec_ops->flush(dec);
+        struct event ev;
+        while (dec_ops->next(dec, &ev)) {
+            proctree_observe(procs, &ev);
+            containers_observe(containers, &ev);
+            det_ops->on_event(det, &ev, &ctx);
         }
     }
     det_ops->on_end(det, &ctx);
@@ -86,6 +101,7 @@ static int layer_fuzz_run(const struct decoder_ops *dec_ops, const struct detect
     aggregator_free(ag);
     geoip_free(geo);
     proctree_free(procs);
+    containers_free(containers);
     inventory_free(inv);
     intel_free(intel);
     buf_free(&last);
