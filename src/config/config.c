@@ -1946,6 +1946,11 @@ static bool starts(const char *s, size_t n, const char *pre) {
 }
 
 void image_repository(const char *image, size_t n, const char **repo, size_t *repo_n) {
+    if (!n) {                           /* an absent image is an empty slice, perhaps NULL */
+        *repo = "";
+        *repo_n = 0;
+        return;
+    }
     const char *at = memchr(image, '@', n);
     if (at) n = (size_t)(at - image);
     size_t slash = 0;

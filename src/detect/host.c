@@ -710,7 +710,7 @@ static void on_process(struct host_det *d, struct detect_ctx *ctx, const struct 
         if (runtime_cmd_parse(p->argv, p->argc, &rc)) {
             d->runtime_cmds++;
             if (rc.verb == RUNTIME_VERB_EXEC) on_exec_command(d, ctx, ev, &rc, v.host);
-            else on_run_command(d, ctx, ev, &rc, v.host);
+            else if (rc.image.n) on_run_command(d, ctx, ev, &rc, v.host);
             return;
         }
         if (dockerd_cmd_parse(p->argv, p->argc, &dc)) {
