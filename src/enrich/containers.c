@@ -109,8 +109,10 @@ static uint64_t id_hash(vstr id) {
     return hash_bytes(low, SHORT_ID, SEED_ID);
 }
 
-static uint64_t pid_hash(vstr host, int64_t pid) {
-    return hash_mix(hash_vstr(host, SEED_PID) ^ ((uint64_t)pid * UINT64_C(0x9e3779b97f4a7c15)));
+/* By pid alone: an inspect record (no host) must be found from a process
+ * that names its host; the host is compared after. */
+static uint64_t pid_hash(int64_t pid) {
+    return hash_mix(SEED_PID ^ ((uint64_t)pid * UINT64_C(0x9e3779b97f4a7c15)));
 }
 
 /* ---- indexes ------------------------------------------------------------ */
@@ -133,7 +135,7 @@ static void index_entry(struct containers *c, uint32_t no) {
     const struct container_info *in = &c->ent[no].info;
     if (looks_like_id(in->id)) index_put(&c->by_id, id_hash(in->id), no);
     if (in->name.n) index_put(&c->by_name, hash_vstr(in->name, SEED_NAME), no);
-    if (in->init_pid > 0) index_put(&c->by_pid, pid_hash(in->host, in->init_pid), no);
+    if (in->init_pid > 0) index_put(&c->by_pid, pid_hash(in->init_pid), no);
 }
 
 static void rebuild_indexes(struct containers *c) {
@@ -279,9 +281,10 @@ static struct entry *find_by_pid(struct containers *c, vstr host, int64_t pid) {
     if (pid <= 0) return NULL;
     struct index *x = &c->by_pid;
     struct entry *best = NULL;
-    for (uint32_t i = (uint32_t)pid_hash(host, pid) & x->mask; x->slot[i]; i = (i + 1) & x->mask) {
+    for (uint32_t i = (uint32_t)pid_hash(pid) & x->mask; x->slot[i]; i = (i + 1) & x->mask) {
         struct entry *e = &c->ent[x->slot[i] - 1];
-        if (e->info.init_pid != pid || !vstr_eq(e->info.host, host) || e->destroyed) continue;
+        /* an inspect snapshot names no host; a process usually does */
+        if (e->info.init_pid != pid || !host_matches(e->info.host, host) || e->destroyed) continue;
         if (!best || e->seq > best->seq) best = e;
     }
     return best;
