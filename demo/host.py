@@ -354,7 +354,11 @@ class Estate:
         h.shell(day(d, 1, 53, 30), ["sudo", "systemctl", "restart", "docker"], uid=JENKINS)
         h.boot(day(d, 1, 53, 31), ("-H", "fd://", "-H", "tcp://0.0.0.0:2375",
                                    "--containerd=/run/containerd/containerd.sock"))
-        # 02:12 through the open port, from outside: only docker events (and the shim) show it
+        # 02:12 through the open port, from outside: docker events show it. Its shim and
+        # xmrig are left out of auditd on purpose: with them vigil raises a second
+        # miner_image alert, as dc1-build-07/sysupdate, beside the docker event's
+        # "sysupdate" (seen first, before any process named the host), and the two
+        # entities do not fold into one alert.
         h.start(day(d, 2, 12, 4), "sysupdate", "xmrig/xmrig:6.21.0", ["xmrig"], processes=False)
         # 02:20 back over SSH: a privileged container with the host's / and pid namespace
         h.shell(day(d, 2, 20), ["docker", "run", "-d", "--privileged", "--pid=host", "-v", "/:/host", "--name",
