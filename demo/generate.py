@@ -26,6 +26,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import appservice
+import host
 import keyvault
 import management
 import network
@@ -1928,6 +1929,9 @@ class Estate:
         app_options, app_files = appservice.write(self.outdir, SEED + 5)
         options += app_options
         files += app_files
+        host_options, host_files = host.write(self.outdir, SEED + 6)
+        options += host_options
+        files += host_files
         self.options += options
         self.manifest += [f for f in files if f[0] == "history"]
         # today
