@@ -271,9 +271,10 @@ static void test_attribute_by_event_and_init_pid(void **state) {
     assert_int_equal(at.how, CONTAINER_HOW_EVENT);
     /* inspect's State.Pid: descendants of the first process */
     inspect(e, 2 * SEC, ID_WEB, "python:3.12", "app", true, 4242);
-    run(e, 3 * SEC, "", 4242, 4000, "python3 -m http.server");
-    run(e, 4 * SEC, "", 4300, 4242, "sh");
-    exec_event(e, 5 * SEC, "", 4301, 4300, "mount /dev/sda1 /mnt", NULL, &pe, argv);
+    /* the snapshot names no host, the processes do (auditd node=) */
+    run(e, 3 * SEC, "n1", 4242, 4000, "python3 -m http.server");
+    run(e, 4 * SEC, "n1", 4300, 4242, "sh");
+    exec_event(e, 5 * SEC, "n1", 4301, 4300, "mount /dev/sda1 /mnt", NULL, &pe, argv);
     assert_true(containers_attribute(e->c, e->t, &pe, &at));
     assert_int_equal(at.how, CONTAINER_HOW_INIT_PID);
     assert_non_null(at.info);
