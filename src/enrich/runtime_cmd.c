@@ -346,7 +346,8 @@ static void add_mount(struct runtime_cmd *out, vstr v) {
         bool bare = key.n == field.n;
         if (vstr_eq(key, VSTR("type"))) bind = vstr_eq_ci(val, VSTR("bind"));
         else if (vstr_eq(key, VSTR("source")) || vstr_eq(key, VSTR("src"))) src = val;
-        else if (vstr_eq(key, VSTR("target")) || vstr_eq(key, VSTR("destination")) || vstr_eq(key, VSTR("dst"))) dst = val;
+        else if (vstr_eq(key, VSTR("target")) || vstr_eq(key, VSTR("destination")) || vstr_eq(key, VSTR("dst")))
+            dst = val;
         else if (vstr_eq(key, VSTR("readonly")) || vstr_eq(key, VSTR("ro"))) {
             struct opt b = { .value = val, .has_value = !bare };
             ro = opt_bool(&b);
@@ -418,7 +419,7 @@ static void parse_run(struct runtime_cmd *out, const vstr *argv, uint32_t argc, 
 }
 
 /* exec options from argv[from]; the first positional names the container
- * (not with podman --latest, nor ctr: there it is the task id). */
+ * (ctr: the task id), except after podman's --latest, which picks one. */
 static void parse_exec(struct runtime_cmd *out, const vstr *argv, uint32_t argc, uint32_t from, bool ctr) {
     struct scan s;
     scan_init(&s, argv, argc, from, ctr ? &ctr_exec_opts : &exec_opts);
@@ -466,7 +467,8 @@ static enum runtime_verb ctr_verb(const vstr *argv, uint32_t argc, uint32_t *at)
     if ((vstr_eq(group, VSTR("c")) || vstr_eq(group, VSTR("container")) || vstr_eq(group, VSTR("containers")))
         && vstr_eq(sub, VSTR("create")))
         return RUNTIME_VERB_CREATE;
-    if ((vstr_eq(group, VSTR("t")) || vstr_eq(group, VSTR("task")) || vstr_eq(group, VSTR("tasks"))) && vstr_eq(sub, VSTR("exec")))
+    if ((vstr_eq(group, VSTR("t")) || vstr_eq(group, VSTR("task")) || vstr_eq(group, VSTR("tasks")))
+        && vstr_eq(sub, VSTR("exec")))
         return RUNTIME_VERB_EXEC;
     return RUNTIME_VERB_NONE;
 }
@@ -485,7 +487,8 @@ int runtime_cmd_parse(const vstr *argv, uint32_t argc, struct runtime_cmd *out) 
     if (!argc) return 0;
     vstr tool = vstr_basename(argv[0]);
     bool ctr = vstr_eq(tool, VSTR("ctr"));
-    if (!ctr && !vstr_eq(tool, VSTR("docker")) && !vstr_eq(tool, VSTR("podman")) && !vstr_eq(tool, VSTR("nerdctl"))) return 0;
+    if (!ctr && !vstr_eq(tool, VSTR("docker")) && !vstr_eq(tool, VSTR("podman")) && !vstr_eq(tool, VSTR("nerdctl")))
+        return 0;
     uint32_t at = after_globals(argv, argc, ctr ? &ctr_global_opts : &global_opts);
     enum runtime_verb verb = ctr ? ctr_verb(argv, argc, &at) : cli_verb(argv, argc, &at);
     if (verb == RUNTIME_VERB_NONE) return 0;
