@@ -15,18 +15,124 @@
 
 #include "util/ip.h"
 
-/* ---- option scanning ------------------------------------------------------ */
+/* ---- option tables ---------------------------------------------------------- */
+
+/* What an option means here. OPT_OTHER: known only so that a boolean does
+ * not swallow the next argument; an option in no table takes a value. */
+enum opt_id {
+    OPT_OTHER = 0, OPT_PRIVILEGED, OPT_NET_HOST, OPT_CAP_ADD, OPT_PID, OPT_NETWORK, OPT_IPC, OPT_UTS,
+    OPT_USERNS, OPT_SECURITY_OPT, OPT_VOLUME, OPT_MOUNT, OPT_WITH_NS, OPT_DEVICE, OPT_NAME, OPT_USER,
+    OPT_LATEST, OPT_HOST, OPT_TLS, OPT_TLSVERIFY, OPT_DAEMON,
+};
+
+struct optdef {
+    char short_name;                    /* 0: none */
+    bool no_value;                      /* a boolean: =value only inline */
+    uint8_t id;                         /* enum opt_id */
+    vstr long_name;                     /* without dashes; empty: none */
+};
+
+#define FLAG(s, l, id) { s, true, id, VSTR(l) }
+#define VALUE(s, l, id) { s, false, id, VSTR(l) }
 
 struct optset {
-    const char *short_bools;            /* letters of the short options that take no value */
-    const char *const *long_bools;      /* long names (no dashes) that take no value; NULL ends */
+    const struct optdef *defs;
+    size_t n;
     bool go_flags;                      /* Go flag rules: -name == --name, no clusters */
 };
+
+#define OPTSET(defs, go) { defs, sizeof defs / sizeof *defs, go }
+
+/* Global options that take no value, union of docker (-D/--debug, --tls,
+ * --tlsverify, -v/--version, -h/--help, the old engine's -d/--daemon),
+ * podman (-r/--remote, --syslog, --noout, --transient-store, --trace) and
+ * nerdctl (--debug-full, --insecure-registry, --experimental,
+ * --kube-hide-dupe). A union is safe: each CLI refuses an option it does
+ * not know, so only command lines that never ran could read differently. */
+static const struct optdef global_defs[] = {
+    FLAG('D', "debug", OPT_OTHER), FLAG(0, "tls", OPT_OTHER), FLAG(0, "tlsverify", OPT_OTHER),
+    FLAG('v', "version", OPT_OTHER), FLAG('h', "help", OPT_OTHER), FLAG('d', "daemon", OPT_DAEMON),
+    FLAG('r', "remote", OPT_OTHER), FLAG(0, "syslog", OPT_OTHER), FLAG(0, "noout", OPT_OTHER),
+    FLAG(0, "transient-store", OPT_OTHER), FLAG(0, "trace", OPT_OTHER), FLAG(0, "debug-full", OPT_OTHER),
+    FLAG(0, "insecure-registry", OPT_OTHER), FLAG(0, "experimental", OPT_OTHER),
+    FLAG(0, "kube-hide-dupe", OPT_OTHER),
+};
+static const struct optset global_opts = OPTSET(global_defs, false);
+
+/* run/create: the options that matter, then the booleans of docker, podman
+ * (--replace, --rmi, --tls-verify, --env-host, --http-proxy, --no-hosts,
+ * --passwd, --read-only-tmpfs, --rootfs, --unsetenv-all) and nerdctl
+ * (--insecure-registry, --rootfs). */
+static const struct optdef run_defs[] = {
+    FLAG(0, "privileged", OPT_PRIVILEGED), VALUE(0, "cap-add", OPT_CAP_ADD), VALUE(0, "pid", OPT_PID),
+    VALUE(0, "network", OPT_NETWORK), VALUE(0, "net", OPT_NETWORK), VALUE(0, "ipc", OPT_IPC),
+    VALUE(0, "uts", OPT_UTS), VALUE(0, "userns", OPT_USERNS), VALUE(0, "security-opt", OPT_SECURITY_OPT),
+    VALUE('v', "volume", OPT_VOLUME), VALUE(0, "mount", OPT_MOUNT), VALUE(0, "device", OPT_DEVICE),
+    VALUE(0, "name", OPT_NAME), VALUE('u', "user", OPT_USER),
+    FLAG('d', "detach", OPT_OTHER), FLAG('i', "interactive", OPT_OTHER), FLAG('t', "tty", OPT_OTHER),
+    FLAG(0, "rm", OPT_OTHER), FLAG(0, "init", OPT_OTHER), FLAG('P', "publish-all", OPT_OTHER),
+    FLAG(0, "read-only", OPT_OTHER), FLAG(0, "no-healthcheck", OPT_OTHER),
+    FLAG(0, "oom-kill-disable", OPT_OTHER), FLAG(0, "disable-content-trust", OPT_OTHER),
+    FLAG('q', "quiet", OPT_OTHER), FLAG(0, "help", OPT_OTHER), FLAG(0, "sig-proxy", OPT_OTHER),
+    FLAG(0, "use-api-socket", OPT_OTHER), FLAG(0, "replace", OPT_OTHER), FLAG(0, "rmi", OPT_OTHER),
+    FLAG(0, "tls-verify", OPT_OTHER), FLAG(0, "env-host", OPT_OTHER), FLAG(0, "http-proxy", OPT_OTHER),
+    FLAG(0, "no-hosts", OPT_OTHER), FLAG(0, "passwd", OPT_OTHER), FLAG(0, "read-only-tmpfs", OPT_OTHER),
+    FLAG(0, "rootfs", OPT_OTHER), FLAG(0, "unsetenv-all", OPT_OTHER), FLAG(0, "insecure-registry", OPT_OTHER),
+};
+static const struct optset run_opts = OPTSET(run_defs, false);
+
+/* exec; podman's -l/--latest picks the newest container instead of naming one. */
+static const struct optdef exec_defs[] = {
+    FLAG(0, "privileged", OPT_PRIVILEGED), VALUE('u', "user", OPT_USER), FLAG('l', "latest", OPT_LATEST),
+    FLAG('d', "detach", OPT_OTHER), FLAG('i', "interactive", OPT_OTHER), FLAG('t', "tty", OPT_OTHER),
+    FLAG(0, "help", OPT_OTHER),
+};
+static const struct optset exec_opts = OPTSET(exec_defs, false);
+
+/* ctr (urfave/cli): global, run/create (--net-host and --with-ns are its
+ * host namespaces) and task exec. */
+static const struct optdef ctr_global_defs[] = {
+    FLAG(0, "debug", OPT_OTHER), FLAG('h', "help", OPT_OTHER), FLAG('v', "version", OPT_OTHER),
+};
+static const struct optset ctr_global_opts = OPTSET(ctr_global_defs, true);
+static const struct optdef ctr_run_defs[] = {
+    FLAG(0, "privileged", OPT_PRIVILEGED), FLAG(0, "net-host", OPT_NET_HOST), VALUE(0, "with-ns", OPT_WITH_NS),
+    VALUE(0, "mount", OPT_MOUNT), VALUE(0, "cap-add", OPT_CAP_ADD), VALUE(0, "device", OPT_DEVICE),
+    VALUE('u', "user", OPT_USER),
+    FLAG(0, "rm", OPT_OTHER), FLAG(0, "null-io", OPT_OTHER), FLAG('d', "detach", OPT_OTHER),
+    FLAG('t', "tty", OPT_OTHER), FLAG(0, "privileged-without-host-devices", OPT_OTHER),
+    FLAG(0, "read-only", OPT_OTHER), FLAG(0, "rootfs", OPT_OTHER), FLAG(0, "no-pivot", OPT_OTHER),
+    FLAG(0, "cni", OPT_OTHER), FLAG(0, "allow-new-privs", OPT_OTHER), FLAG(0, "seccomp", OPT_OTHER),
+    FLAG(0, "remap-labels", OPT_OTHER), FLAG('h', "help", OPT_OTHER),
+};
+static const struct optset ctr_run_opts = OPTSET(ctr_run_defs, true);
+static const struct optdef ctr_exec_defs[] = {
+    VALUE('u', "user", OPT_USER), FLAG('t', "tty", OPT_OTHER), FLAG('d', "detach", OPT_OTHER),
+    FLAG('h', "help", OPT_OTHER),
+};
+static const struct optset ctr_exec_opts = OPTSET(ctr_exec_defs, true);
+
+/* dockerd: -H, TLS, and its booleans. */
+static const struct optdef dockerd_defs[] = {
+    VALUE('H', "host", OPT_HOST), FLAG(0, "tls", OPT_TLS), FLAG(0, "tlsverify", OPT_TLSVERIFY),
+    FLAG('D', "debug", OPT_OTHER), FLAG('v', "version", OPT_OTHER), FLAG('h', "help", OPT_OTHER),
+    FLAG('d', "daemon", OPT_OTHER), FLAG(0, "icc", OPT_OTHER), FLAG(0, "ip-forward", OPT_OTHER),
+    FLAG(0, "ip-masq", OPT_OTHER), FLAG(0, "iptables", OPT_OTHER), FLAG(0, "ip6tables", OPT_OTHER),
+    FLAG(0, "ipv6", OPT_OTHER), FLAG(0, "live-restore", OPT_OTHER), FLAG(0, "no-new-privileges", OPT_OTHER),
+    FLAG(0, "selinux-enabled", OPT_OTHER), FLAG(0, "userland-proxy", OPT_OTHER),
+    FLAG(0, "experimental", OPT_OTHER), FLAG(0, "raw-logs", OPT_OTHER), FLAG(0, "rootless", OPT_OTHER),
+    FLAG(0, "init", OPT_OTHER), FLAG(0, "validate", OPT_OTHER), FLAG(0, "disable-legacy-registry", OPT_OTHER),
+    FLAG(0, "ip-forward-no-drop", OPT_OTHER), FLAG(0, "api-enable-cors", OPT_OTHER),
+};
+static const struct optset dockerd_opts = OPTSET(dockerd_defs, false);
+
+/* ---- option scanning ---------------------------------------------------------- */
 
 struct opt {
     vstr name;                          /* without dashes; one letter for a short option */
     vstr value;
     bool has_value;                     /* an inline =value, or the next argument taken */
+    uint8_t id;                         /* enum opt_id */
 };
 
 struct scan {
@@ -44,12 +150,29 @@ static void scan_init(struct scan *s, const vstr *argv, uint32_t argc, uint32_t 
     *s = (struct scan){ .argv = argv, .argc = argc, .i = from, .os = os };
 }
 
-static bool name_is_bool(const struct optset *os, vstr name) {
-    if (name.n == 1)
-        return name.p[0] != '\0' && strchr(os->short_bools, name.p[0]) != NULL;
-    for (const char *const *b = os->long_bools; *b; b++)
-        if (vstr_eqc(name, *b)) return true;
-    return false;
+/* The table entry of a name (one letter: the short name), or NULL. Every
+ * option of every parse comes through here: the length and first letter
+ * rule out nearly every entry before a memcmp call. */
+static const struct optdef *lookup(const struct optset *os, vstr name) {
+    if (!name.n) return NULL;
+    char first = name.p[0];
+    for (size_t k = 0; k < os->n; k++) {
+        const struct optdef *d = &os->defs[k];
+        if (name.n == 1) {
+            if (d->short_name == first && first) return d;
+        } else if (d->long_name.n == name.n && d->long_name.p[0] == first
+                   && memcmp(d->long_name.p + 1, name.p + 1, name.n - 1) == 0) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* Fill in the table's meaning; true when the option takes no value. */
+static bool classify(const struct optset *os, struct opt *o) {
+    const struct optdef *d = lookup(os, o->name);
+    o->id = d ? d->id : OPT_OTHER;
+    return d && d->no_value;
 }
 
 /* The value of an option that takes one and had none inline: the next
@@ -68,10 +191,11 @@ static void scan_long(struct scan *s, vstr body, struct opt *o) {
         o->name = (vstr){ body.p, (size_t)(eq - body.p) };
         o->value = (vstr){ eq + 1, body.n - (size_t)(eq - body.p) - 1 };
         o->has_value = true;
+        classify(s->os, o);
         return;
     }
     o->name = body;
-    if (!name_is_bool(s->os, body)) take_next_value(s, o);
+    if (!classify(s->os, o)) take_next_value(s, o);
 }
 
 /* The next letter of a short cluster: a boolean leaves the rest for the
@@ -82,10 +206,11 @@ static void scan_short(struct scan *s, struct opt *o) {
     o->name = (vstr){ c.p, 1 };
     vstr rest = { c.p + 1, c.n - 1 };
     s->cluster = VSTR_NULL;
+    bool flag = classify(s->os, o);
     if (rest.n && rest.p[0] == '=') {
         o->value = (vstr){ rest.p + 1, rest.n - 1 };
         o->has_value = true;
-    } else if (name_is_bool(s->os, o->name)) {
+    } else if (flag) {
         s->cluster = rest;
     } else if (rest.n) {
         o->value = rest;
@@ -128,74 +253,16 @@ static enum step scan_next(struct scan *s, struct opt *o, uint32_t *at) {
     return STEP_OPT;
 }
 
-static bool opt_is(const struct opt *o, char short_name, const char *long_name) {
-    if (short_name && o->name.n == 1 && o->name.p[0] == short_name) return true;
-    return long_name && vstr_eqc(o->name, long_name);
-}
-
 /* A boolean option's truth: bare means true; =value follows Go's
  * strconv.ParseBool, and a value it refuses makes the CLI refuse the
  * command, so nothing runs: false. */
 static bool opt_bool(const struct opt *o) {
     if (!o->has_value) return true;
-    static const char *const truths[] = { "1", "t", "T", "true", "TRUE", "True" };
+    static const vstr truths[] = { VSTR("1"), VSTR("t"), VSTR("T"), VSTR("true"), VSTR("TRUE"), VSTR("True") };
     for (size_t k = 0; k < sizeof truths / sizeof *truths; k++)
-        if (vstr_eqc(o->value, truths[k])) return true;
+        if (vstr_eq(o->value, truths[k])) return true;
     return false;
 }
-
-/* ---- boolean option tables ------------------------------------------------ */
-
-/* Global options that take no value, union of docker (-D/--debug, --tls,
- * --tlsverify, -v/--version, -h/--help, the old engine's -d/--daemon),
- * podman (-r/--remote, --syslog, --noout, --transient-store, --trace) and
- * nerdctl (--debug-full, --insecure-registry, --experimental,
- * --kube-hide-dupe). A union is safe: each CLI refuses an option it does
- * not know, so only command lines that never ran could read differently. */
-static const char *const global_long_bools[] = {
-    "debug", "tls", "tlsverify", "version", "help", "daemon", "remote", "syslog", "noout",
-    "transient-store", "trace", "debug-full", "insecure-registry", "experimental", "kube-hide-dupe", NULL,
-};
-static const struct optset global_opts = { "Ddhrv", global_long_bools, false };
-
-/* run/create options that take no value: docker's, plus podman's (--replace,
- * --rmi, --tls-verify, --env-host, --http-proxy, --no-hosts, --passwd,
- * --read-only-tmpfs, --rootfs, --unsetenv-all) and nerdctl's
- * (--insecure-registry, --rootfs). */
-static const char *const run_long_bools[] = {
-    "detach", "interactive", "tty", "rm", "privileged", "init", "publish-all", "read-only",
-    "no-healthcheck", "oom-kill-disable", "disable-content-trust", "quiet", "help", "sig-proxy",
-    "use-api-socket", "replace", "rmi", "tls-verify", "env-host", "http-proxy", "no-hosts", "passwd",
-    "read-only-tmpfs", "rootfs", "unsetenv-all", "insecure-registry", NULL,
-};
-static const struct optset run_opts = { "ditPq", run_long_bools, false };
-
-/* exec options that take no value; podman's -l/--latest picks the newest
- * container instead of naming one. */
-static const char *const exec_long_bools[] = {
-    "detach", "interactive", "tty", "privileged", "help", "latest", NULL,
-};
-static const struct optset exec_opts = { "ditl", exec_long_bools, false };
-
-/* ctr (urfave/cli): global, run/create and task exec booleans. */
-static const char *const ctr_global_long_bools[] = { "debug", "help", "version", NULL };
-static const struct optset ctr_global_opts = { "hv", ctr_global_long_bools, true };
-static const char *const ctr_run_long_bools[] = {
-    "rm", "null-io", "detach", "tty", "privileged", "privileged-without-host-devices", "net-host",
-    "read-only", "rootfs", "no-pivot", "cni", "allow-new-privs", "seccomp", "remap-labels", "help", NULL,
-};
-static const struct optset ctr_run_opts = { "dth", ctr_run_long_bools, true };
-static const char *const ctr_exec_long_bools[] = { "tty", "detach", "help", NULL };
-static const struct optset ctr_exec_opts = { "dth", ctr_exec_long_bools, true };
-
-/* dockerd options that take no value. */
-static const char *const dockerd_long_bools[] = {
-    "debug", "tls", "tlsverify", "version", "help", "daemon", "icc", "ip-forward", "ip-masq", "iptables",
-    "ip6tables", "ipv6", "live-restore", "no-new-privileges", "selinux-enabled", "userland-proxy",
-    "experimental", "raw-logs", "rootless", "init", "validate", "disable-legacy-registry",
-    "ip-forward-no-drop", "api-enable-cors", NULL,
-};
-static const struct optset dockerd_opts = { "Ddhv", dockerd_long_bools, false };
 
 /* ---- run/create option values ------------------------------------------- */
 
@@ -240,12 +307,13 @@ static void add_caps(struct runtime_cmd *out, vstr v) {
 /* The --security-opt values that switch a confinement off. podman's
  * unmask=ALL is its spelling of systempaths=unconfined. */
 static bool secopt_unconfines(vstr v) {
-    static const char *const off[] = {
-        "apparmor=unconfined", "apparmor:unconfined", "seccomp=unconfined", "seccomp:unconfined",
-        "label=disable", "label:disable", "systempaths=unconfined", "unmask=ALL",
+    static const vstr off[] = {
+        VSTR("apparmor=unconfined"), VSTR("apparmor:unconfined"), VSTR("seccomp=unconfined"),
+        VSTR("seccomp:unconfined"), VSTR("label=disable"), VSTR("label:disable"),
+        VSTR("systempaths=unconfined"), VSTR("unmask=ALL"),
     };
     for (size_t k = 0; k < sizeof off / sizeof *off; k++)
-        if (vstr_eqc(v, off[k])) return true;
+        if (vstr_eq(v, off[k])) return true;
     return false;
 }
 
@@ -276,13 +344,14 @@ static void add_mount(struct runtime_cmd *out, vstr v) {
         vstr val = field;
         vstr key = cut(&val, '=');
         bool bare = key.n == field.n;
-        if (vstr_eqc(key, "type")) bind = vstr_eq_ci(val, VSTR("bind"));
-        else if (vstr_eqc(key, "source") || vstr_eqc(key, "src")) src = val;
-        else if (vstr_eqc(key, "target") || vstr_eqc(key, "destination") || vstr_eqc(key, "dst")) dst = val;
-        else if (vstr_eqc(key, "readonly") || vstr_eqc(key, "ro")) {
+        if (vstr_eq(key, VSTR("type"))) bind = vstr_eq_ci(val, VSTR("bind"));
+        else if (vstr_eq(key, VSTR("source")) || vstr_eq(key, VSTR("src"))) src = val;
+        else if (vstr_eq(key, VSTR("target")) || vstr_eq(key, VSTR("destination")) || vstr_eq(key, VSTR("dst")))
+            dst = val;
+        else if (vstr_eq(key, VSTR("readonly")) || vstr_eq(key, VSTR("ro"))) {
             struct opt b = { .value = val, .has_value = !bare };
             ro = opt_bool(&b);
-        } else if (vstr_eqc(key, "options")) ro = ro || list_has(val, ':', "ro");
+        } else if (vstr_eq(key, VSTR("options"))) ro = ro || list_has(val, ':', "ro");
     }
     if (bind && src.n) push_mount(out, src, dst, ro);
 }
@@ -291,38 +360,44 @@ static void add_mount(struct runtime_cmd *out, vstr v) {
 static void add_with_ns(struct runtime_cmd *out, vstr v) {
     vstr type = cut(&v, ':');
     if (!vstr_prefix(v, "/proc/1/ns/")) return;
-    if (vstr_eqc(type, "pid")) out->pid_host = true;
-    else if (vstr_eqc(type, "network")) out->net_host = true;
-    else if (vstr_eqc(type, "ipc")) out->ipc_host = true;
-    else if (vstr_eqc(type, "uts")) out->uts_host = true;
-    else if (vstr_eqc(type, "user")) out->userns_host = true;
+    if (vstr_eq(type, VSTR("pid"))) out->pid_host = true;
+    else if (vstr_eq(type, VSTR("network"))) out->net_host = true;
+    else if (vstr_eq(type, VSTR("ipc"))) out->ipc_host = true;
+    else if (vstr_eq(type, VSTR("uts"))) out->uts_host = true;
+    else if (vstr_eq(type, VSTR("user"))) out->userns_host = true;
 }
 
 /* One option of run/create (any of the four CLIs): the ones that change
  * what the container may do to its host, and its identity. */
 static void run_option(struct runtime_cmd *out, const struct opt *o) {
-    if (opt_is(o, 0, "privileged")) { out->privileged = opt_bool(o); return; }
-    if (opt_is(o, 0, "net-host")) { out->net_host = opt_bool(o); return; }
-    if (!o->has_value) return;
+    if (o->id == OPT_PRIVILEGED) { out->privileged = opt_bool(o); return; }
+    if (o->id == OPT_NET_HOST) { out->net_host = opt_bool(o); return; }
+    if (o->id == OPT_OTHER || !o->has_value) return;
     vstr v = o->value;
-    bool host = vstr_eqc(v, "host");
-    if (opt_is(o, 0, "cap-add")) add_caps(out, v);
-    else if (opt_is(o, 0, "pid")) out->pid_host = host;
-    else if (opt_is(o, 0, "network") || opt_is(o, 0, "net")) out->net_host = host;
-    else if (opt_is(o, 0, "ipc")) out->ipc_host = host;
-    else if (opt_is(o, 0, "uts")) out->uts_host = host;
-    else if (opt_is(o, 0, "userns")) out->userns_host = host;
-    else if (opt_is(o, 0, "security-opt")) {
+    bool host = vstr_eq(v, VSTR("host"));
+    switch ((enum opt_id)o->id) {
+    case OPT_CAP_ADD: add_caps(out, v); break;
+    case OPT_PID: out->pid_host = host; break;
+    case OPT_NETWORK: out->net_host = host; break;
+    case OPT_IPC: out->ipc_host = host; break;
+    case OPT_UTS: out->uts_host = host; break;
+    case OPT_USERNS: out->userns_host = host; break;
+    case OPT_SECURITY_OPT:
         if (secopt_unconfines(v)) out->unconfined = true;
         push_vstr(out->security_opt, &out->n_security_opt, RUNTIME_CMD_MAX_SECOPTS, v, &out->truncated);
-    } else if (opt_is(o, 'v', "volume")) add_volume(out, v);
-    else if (opt_is(o, 0, "mount")) add_mount(out, v);
-    else if (opt_is(o, 0, "with-ns")) add_with_ns(out, v);
-    else if (opt_is(o, 0, "device")) {
+        break;
+    case OPT_VOLUME: add_volume(out, v); break;
+    case OPT_MOUNT: add_mount(out, v); break;
+    case OPT_WITH_NS: add_with_ns(out, v); break;
+    case OPT_DEVICE: {
         vstr dev = cut(&v, ':');
         if (dev.n) push_vstr(out->devices, &out->n_devices, RUNTIME_CMD_MAX_DEVICES, dev, &out->truncated);
-    } else if (opt_is(o, 0, "name")) out->name = v;
-    else if (opt_is(o, 'u', "user")) out->user = v;
+        break;
+    }
+    case OPT_NAME: out->name = v; break;
+    case OPT_USER: out->user = v; break;
+    default: break;
+    }
 }
 
 /* ---- verbs ---------------------------------------------------------------- */
@@ -344,7 +419,7 @@ static void parse_run(struct runtime_cmd *out, const vstr *argv, uint32_t argc, 
 }
 
 /* exec options from argv[from]; the first positional names the container
- * (not with podman --latest, nor ctr: there it is the task id). */
+ * (ctr: the task id), except after podman's --latest, which picks one. */
 static void parse_exec(struct runtime_cmd *out, const vstr *argv, uint32_t argc, uint32_t from, bool ctr) {
     struct scan s;
     scan_init(&s, argv, argc, from, ctr ? &ctr_exec_opts : &exec_opts);
@@ -354,9 +429,9 @@ static void parse_exec(struct runtime_cmd *out, const vstr *argv, uint32_t argc,
     bool latest = false;
     out->cmd_at = argc;
     while ((st = scan_next(&s, &o, &at)) == STEP_OPT) {
-        if (opt_is(&o, 0, "privileged")) out->privileged = opt_bool(&o);
-        else if (opt_is(&o, 'l', "latest") && !ctr) latest = opt_bool(&o);
-        else if (opt_is(&o, 'u', "user") && o.has_value) out->user = o.value;
+        if (o.id == OPT_PRIVILEGED) out->privileged = opt_bool(&o);
+        else if (o.id == OPT_LATEST) latest = opt_bool(&o);
+        else if (o.id == OPT_USER && o.has_value) out->user = o.value;
     }
     if (st != STEP_ARG) return;
     if (!latest) out->target = argv[at++];
@@ -364,9 +439,9 @@ static void parse_exec(struct runtime_cmd *out, const vstr *argv, uint32_t argc,
 }
 
 static enum runtime_verb verb_of(vstr v) {
-    if (vstr_eqc(v, "run")) return RUNTIME_VERB_RUN;
-    if (vstr_eqc(v, "create")) return RUNTIME_VERB_CREATE;
-    if (vstr_eqc(v, "exec")) return RUNTIME_VERB_EXEC;
+    if (vstr_eq(v, VSTR("run"))) return RUNTIME_VERB_RUN;
+    if (vstr_eq(v, VSTR("create"))) return RUNTIME_VERB_CREATE;
+    if (vstr_eq(v, VSTR("exec"))) return RUNTIME_VERB_EXEC;
     return RUNTIME_VERB_NONE;
 }
 
@@ -385,14 +460,15 @@ static uint32_t after_globals(const vstr *argv, uint32_t argc, const struct opts
 static enum runtime_verb ctr_verb(const vstr *argv, uint32_t argc, uint32_t *at) {
     uint32_t v = *at;
     if (v >= argc) return RUNTIME_VERB_NONE;
-    if (vstr_eqc(argv[v], "run")) { *at = v + 1; return RUNTIME_VERB_RUN; }
+    if (vstr_eq(argv[v], VSTR("run"))) { *at = v + 1; return RUNTIME_VERB_RUN; }
     if (v + 1 >= argc) return RUNTIME_VERB_NONE;
     vstr group = argv[v], sub = argv[v + 1];
     *at = v + 2;
-    if ((vstr_eqc(group, "c") || vstr_eqc(group, "container") || vstr_eqc(group, "containers"))
-        && vstr_eqc(sub, "create"))
+    if ((vstr_eq(group, VSTR("c")) || vstr_eq(group, VSTR("container")) || vstr_eq(group, VSTR("containers")))
+        && vstr_eq(sub, VSTR("create")))
         return RUNTIME_VERB_CREATE;
-    if ((vstr_eqc(group, "t") || vstr_eqc(group, "task") || vstr_eqc(group, "tasks")) && vstr_eqc(sub, "exec"))
+    if ((vstr_eq(group, VSTR("t")) || vstr_eq(group, VSTR("task")) || vstr_eq(group, VSTR("tasks")))
+        && vstr_eq(sub, VSTR("exec")))
         return RUNTIME_VERB_EXEC;
     return RUNTIME_VERB_NONE;
 }
@@ -400,7 +476,7 @@ static enum runtime_verb ctr_verb(const vstr *argv, uint32_t argc, uint32_t *at)
 /* docker|podman|nerdctl [container] run|create|exec. */
 static enum runtime_verb cli_verb(const vstr *argv, uint32_t argc, uint32_t *at) {
     uint32_t v = *at;
-    if (v < argc && vstr_eqc(argv[v], "container")) v++;
+    if (v < argc && vstr_eq(argv[v], VSTR("container"))) v++;
     if (v >= argc) return RUNTIME_VERB_NONE;
     *at = v + 1;
     return verb_of(argv[v]);
@@ -410,8 +486,9 @@ int runtime_cmd_parse(const vstr *argv, uint32_t argc, struct runtime_cmd *out) 
     memset(out, 0, sizeof *out);
     if (!argc) return 0;
     vstr tool = vstr_basename(argv[0]);
-    bool ctr = vstr_eqc(tool, "ctr");
-    if (!ctr && !vstr_eqc(tool, "docker") && !vstr_eqc(tool, "podman") && !vstr_eqc(tool, "nerdctl")) return 0;
+    bool ctr = vstr_eq(tool, VSTR("ctr"));
+    if (!ctr && !vstr_eq(tool, VSTR("docker")) && !vstr_eq(tool, VSTR("podman")) && !vstr_eq(tool, VSTR("nerdctl")))
+        return 0;
     uint32_t at = after_globals(argv, argc, ctr ? &ctr_global_opts : &global_opts);
     enum runtime_verb verb = ctr ? ctr_verb(argv, argc, &at) : cli_verb(argv, argc, &at);
     if (verb == RUNTIME_VERB_NONE) return 0;
@@ -487,15 +564,15 @@ static void host_resolve(struct dockerd_host *h, bool tls) {
  * argv does not run a daemon. */
 static uint32_t dockerd_options_at(const vstr *argv, uint32_t argc) {
     vstr tool = vstr_basename(argv[0]);
-    if (vstr_eqc(tool, "dockerd")) return 1;
-    if (!vstr_eqc(tool, "docker")) return 0;
-    if (argc > 1 && vstr_eqc(argv[1], "daemon")) return 2;
+    if (vstr_eq(tool, VSTR("dockerd"))) return 1;
+    if (!vstr_eq(tool, VSTR("docker"))) return 0;
+    if (argc > 1 && vstr_eq(argv[1], VSTR("daemon"))) return 2;
     struct scan s;
     scan_init(&s, argv, argc, 1, &global_opts);
     struct opt o;
     uint32_t at = 0;
     while (scan_next(&s, &o, &at) == STEP_OPT)
-        if (opt_is(&o, 'd', "daemon") && opt_bool(&o)) return 1;
+        if (o.id == OPT_DAEMON && opt_bool(&o)) return 1;
     return 0;
 }
 
@@ -511,11 +588,11 @@ int dockerd_cmd_parse(const vstr *argv, uint32_t argc, struct dockerd_cmd *out) 
     enum step st;
     while ((st = scan_next(&s, &o, &at)) != STEP_END) {
         if (st != STEP_OPT) continue;   /* dockerd takes no arguments; the stray one changes nothing */
-        if (opt_is(&o, 'H', "host") && o.has_value) {
+        if (o.id == OPT_HOST && o.has_value) {
             if (out->n_hosts < DOCKERD_MAX_HOSTS) out->hosts[out->n_hosts++].spec = o.value;
             else out->truncated = true;
-        } else if (opt_is(&o, 0, "tls")) out->tls = opt_bool(&o);
-        else if (opt_is(&o, 0, "tlsverify")) out->tlsverify = opt_bool(&o);
+        } else if (o.id == OPT_TLS) out->tls = opt_bool(&o);
+        else if (o.id == OPT_TLSVERIFY) out->tlsverify = opt_bool(&o);
     }
     /* The default port depends on TLS, which may be given after -H. */
     for (uint32_t k = 0; k < out->n_hosts; k++) host_resolve(&out->hosts[k], out->tls || out->tlsverify);
