@@ -52,6 +52,7 @@ struct docker_dec {
     arena mem;
     struct record rec;
     size_t cursor;                      /* next byte of rec to decode */
+    bool several;                       /* rec holds several JSON values back to back */
     struct container_event c;
     uint32_t cap_attrs;
     struct raw_fields f;
@@ -218,11 +219,37 @@ static int finish_json(struct docker_dec *d, struct event *ev, uint64_t offset) 
     return 1;
 }
 
-/* The JSON value at d->cursor; moves the cursor past it. */
+/* One value cut to its own extent: [p, p + len). */
+static int decode_cut_value(struct docker_dec *d, const char *p, size_t len, size_t cap, uint64_t offset,
+                            struct event *ev) {
+    jval root;
+    reset_event(d);
+    if (!jparse(d->jp, p, len, cap, &root) || (walk_event(d, &root), jparser_error(d->jp)) || !jparse_at_end(d->jp)) {
+        rejects_add(d->rj, d->input, offset, R_JSON, vstr_c(jparser_errmsg(d->jp)));
+        return 0;
+    }
+    return finish_json(d, ev, offset);
+}
+
+/* The JSON value at d->cursor; moves the cursor past it. The first value
+ * of a record is parsed to the record's end (one per line is the common
+ * case); once a record holds several, each is cut to its extent before it
+ * is parsed, so a line of many values costs one pass, not one per value. */
 static int decode_json_value(struct docker_dec *d, struct event *ev) {
     const char *p = d->rec.p + d->cursor;
     size_t len = d->rec.len - d->cursor, cap = d->rec.cap - d->cursor;
     uint64_t offset = d->rec.offset + d->cursor;
+    if (d->several) {
+        size_t extent = json_value_extent(p, len);
+        if (!extent) {
+            d->cursor = d->rec.len;
+            rejects_add(d->rj, d->input, offset, R_JSON, VSTR("unterminated object"));
+            return 0;
+        }
+        d->cursor += extent;
+        d->multi_values++;
+        return decode_cut_value(d, p, extent, cap, offset, ev);
+    }
     jval root;
     reset_event(d);
     bool parsed = jparse(d->jp, p, len, cap, &root);
@@ -241,16 +268,11 @@ static int decode_json_value(struct docker_dec *d, struct event *ev) {
                     parsed && !jparser_error(d->jp) ? VSTR("trailing content") : vstr_c(jparser_errmsg(d->jp)));
         return 0;
     }
+    d->several = true;
     d->cursor += extent;
     d->multi_values++;
-    if (!parsed || jparser_error(d->jp)) {
-        /* the whole line did not parse: read the first value alone */
-        reset_event(d);
-        if (!jparse(d->jp, p, extent, cap, &root) || (walk_event(d, &root), jparser_error(d->jp))) {
-            rejects_add(d->rj, d->input, offset, R_JSON, vstr_c(jparser_errmsg(d->jp)));
-            return 0;
-        }
-    }
+    /* the whole line did not parse: read the first value alone */
+    if (!parsed || jparser_error(d->jp)) return decode_cut_value(d, p, extent, cap, offset, ev);
     return finish_json(d, ev, offset);
 }
 
@@ -355,6 +377,7 @@ static void docker_begin(void *self, const struct record *rec) {
     struct docker_dec *d = self;
     d->rec = *rec;
     d->cursor = 0;
+    d->several = false;
 }
 
 static int docker_next(void *self, struct event *ev) {
@@ -381,7 +404,7 @@ static void docker_report(void *self, buf *out) {
     if (d->other_types) buf_printf(out, ", other types %" PRIu64, d->other_types);
     if (d->text_lines) buf_printf(out, "; %" PRIu64 " from text lines", d->text_lines);
     if (d->legacy_only) buf_printf(out, "; %" PRIu64 " in the legacy status/id/from form", d->legacy_only);
-    if (d->multi_values) buf_printf(out, "; %" PRIu64 " objects cut from lines that held several", d->multi_values);
+    if (d->multi_values) buf_printf(out, "; %" PRIu64 " objects from lines that held several", d->multi_values);
     buf_puts(out, "\n");
 }
 

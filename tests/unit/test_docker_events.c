@@ -350,6 +350,27 @@ static void test_huge_attributes(void **state) {
     assert_int_equal(rejects_total(f->rj), 0);
 }
 
+/* Many values on one line cost one pass: quadratic re-parsing of the
+ * rest of the line would take hours here, not milliseconds. */
+static void test_many_values_one_line(void **state) {
+    struct fixture *f = *state;
+    buf b;
+    buf_init(&b);
+    enum { N = 50000 };
+    for (int i = 0; i < N; i++) buf_printf(&b, "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c%d\"},\"time\":1}", i);
+    begin(f, buf_cstr(&b), 0);
+    int n = 0;
+    const struct container_event *c;
+    while ((c = next(f))) {
+        char want[16];
+        snprintf(want, sizeof want, "c%d", n++);
+        assert_vstr(c->id, want);
+    }
+    assert_int_equal(n, N);
+    assert_int_equal(rejects_total(f->rj), 0);
+    buf_free(&b);
+}
+
 static void test_sniff(void **state) {
     (void)state;
     assert_true(DEC.sniff(VSTR("{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"a\"},\"time\":1}\n")) >= 60);
@@ -375,6 +396,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_attributes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_values_one_line, setup, teardown),
         cmocka_unit_test(test_sniff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
