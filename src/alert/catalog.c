@@ -992,7 +992,7 @@ static const struct catalog_entry catalog[] = {
             "On host {host}, {user} ran {command_line} in container {container} (image {image}): "
             "{reason}. Commands such as mount, nsenter or chroot in a privileged context are the usual "
             "way to break out of a container onto the host.",
-        .vars = { "host", "user", "command_line", "container", "image", "reason", "process" },
+        .vars = { "host", "user", "command_line", "container", "image", "reason" },
         .remediation = {
             "Find out who ran the command and why; if it is not explained, stop the container and "
             "inspect the host for changes.",
