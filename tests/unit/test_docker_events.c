@@ -12,47 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decfixture.h"
 #include "decode/decoder.h"
 #include "decode/json.h"
 #include "decode/jsonrec.h"
 #include "util/buf.h"
 
-extern const struct decoder_ops docker_events_decoder;
 #define DEC docker_events_decoder
 
-struct fixture {
-    struct rejects *rj;
-    void *dec;
-    char *doc;
-    struct event ev;
-};
-
-static int setup(void **state) {
-    struct fixture *f = calloc(1, sizeof *f);
-    f->rj = rejects_new(0, NULL);
-    f->dec = DEC.create("test", f->rj);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    struct fixture *f = *state;
-    DEC.destroy(f->dec);
-    rejects_free(f->rj);
-    free(f->doc);
-    free(f);
-    return 0;
-}
-
-/* Hand the decoder one record (text copied with its padding). */
-static void begin(struct fixture *f, const char *text, uint64_t offset) {
-    size_t n = strlen(text);
-    free(f->doc);
-    f->doc = calloc(1, n + JSON_PADDING);
-    memcpy(f->doc, text, n);
-    struct record rec = { .p = f->doc, .len = n, .cap = n + JSON_PADDING, .offset = offset };
-    DEC.begin(f->dec, &rec);
-}
+DECFX_SETUP(docker_events_decoder)
 
 /* The next event of the current record, or NULL. */
 static const struct container_event *next(struct fixture *f) {
@@ -64,7 +32,7 @@ static const struct container_event *next(struct fixture *f) {
 
 /* The one event of a one-event record, or NULL. */
 static const struct container_event *feed(struct fixture *f, const char *text, uint64_t offset) {
-    begin(f, text, offset);
+    decfx_begin(f, text, offset);
     const struct container_event *c = next(f);
     if (c) {
         struct event more;
@@ -199,7 +167,7 @@ static void test_api_stream(void **state) {
                        "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"a\"}}"
                        "{\"status\":\"destroy\",\"id\":\"a\",\"from\":\"x\",\"time\":4}";
     size_t first = (size_t)(strstr(line, "}{") + 1 - line);
-    begin(f, line, 1000);
+    decfx_begin(f, line, 1000);
     c = next(f);
     assert_non_null(c);
     assert_vstr(c->action, "create");
@@ -220,7 +188,7 @@ static void test_api_stream(void **state) {
     assert_non_null(strstr(rejects_text(f), want));
 
     /* a broken value after a good one on the same line */
-    begin(f, "{\"Type\":\"image\",\"Action\":\"pull\",\"Actor\":{\"ID\":\"i\"},\"time\":5}{\"Type\":", 2000);
+    decfx_begin(f, "{\"Type\":\"image\",\"Action\":\"pull\",\"Actor\":{\"ID\":\"i\"},\"time\":5}{\"Type\":", 2000);
     c = next(f);
     assert_non_null(c);
     assert_vstr(c->type, "image");
@@ -308,7 +276,7 @@ static void test_rejects_and_counts(void **state) {
     uint64_t off = 0;
     int good = 0;
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        begin(f, lines[i].text, off);
+        decfx_begin(f, lines[i].text, off);
         int n = 0;
         while (next(f)) n++;
         assert_int_equal(n, lines[i].good ? 1 : 0);
@@ -358,7 +326,7 @@ static void test_many_values_one_line(void **state) {
     buf_init(&b);
     enum { N = 50000 };
     for (int i = 0; i < N; i++) buf_printf(&b, "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c%d\"},\"time\":1}", i);
-    begin(f, buf_cstr(&b), 0);
+    decfx_begin(f, buf_cstr(&b), 0);
     int n = 0;
     const struct container_event *c;
     while ((c = next(f))) {

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decfixture.h"
 #include "decode/decoder.h"
 #include "decode/json.h"
 #include "decode/jsonrec.h"
 #include "util/buf.h"
 
-extern const struct decoder_ops docker_inspect_decoder;
 #define DEC docker_inspect_decoder
 
 /* `docker inspect miner web`: pretty-printed, as the CLI writes it. */
@@ -129,38 +129,7 @@ static const char INSPECT_TWO[] =
     "    }\n"
     "]";
 
-struct fixture {
-    struct rejects *rj;
-    void *dec;
-    char *doc;
-    struct event ev;
-};
-
-static int setup(void **state) {
-    struct fixture *f = calloc(1, sizeof *f);
-    f->rj = rejects_new(0, NULL);
-    f->dec = DEC.create("test", f->rj);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    struct fixture *f = *state;
-    DEC.destroy(f->dec);
-    rejects_free(f->rj);
-    free(f->doc);
-    free(f);
-    return 0;
-}
-
-static void begin(struct fixture *f, const char *text, uint64_t offset) {
-    size_t n = strlen(text);
-    free(f->doc);
-    f->doc = calloc(1, n + JSON_PADDING);
-    memcpy(f->doc, text, n);
-    struct record rec = { .p = f->doc, .len = n, .cap = n + JSON_PADDING, .offset = offset };
-    DEC.begin(f->dec, &rec);
-}
+DECFX_SETUP(docker_inspect_decoder)
 
 static const struct container_event *next(struct fixture *f) {
     if (!DEC.next(f->dec, &f->ev)) return NULL;
@@ -197,7 +166,7 @@ static const char *rejects_text(struct fixture *f) {
 
 static void test_privileged_host_root(void **state) {
     struct fixture *f = *state;
-    begin(f, INSPECT_TWO, 500);
+    decfx_begin(f, INSPECT_TWO, 500);
     const struct container_event *c = next(f);
     assert_non_null(c);
     assert_int_equal(f->ev.time_us, INT64_C(1709370901500000));   /* State.StartedAt */
@@ -272,7 +241,7 @@ static void test_privileged_host_root(void **state) {
  * Cmd the command is Path and Args. */
 static void test_one_per_line_and_podman(void **state) {
     struct fixture *f = *state;
-    begin(f, "{\"Id\":\"p1\",\"Created\":\"2024-03-02T10:15:00.5+01:00\",\"Path\":\"/bin/sh\",\"Args\":[\"-c\",\"sleep 1\"],"
+    decfx_begin(f, "{\"Id\":\"p1\",\"Created\":\"2024-03-02T10:15:00.5+01:00\",\"Path\":\"/bin/sh\",\"Args\":[\"-c\",\"sleep 1\"],"
              "\"State\":{\"Pid\":77,\"ExitCode\":0,\"StartedAt\":\"2024-03-02T10:15:01+01:00\"},"
              "\"ImageName\":\"quay.io/x/tool:1\",\"Name\":\"tool\",\"HostConfig\":{\"Privileged\":false,\"CapAdd\":[]},"
              "\"Config\":{\"Entrypoint\":\"/bin/sh\",\"Cmd\":[\"-c\",\"sleep 1\"]}}", 0);
@@ -285,7 +254,7 @@ static void test_one_per_line_and_podman(void **state) {
     assert_int_equal(c->n_cmd, 3);
     assert_vstr(c->cmd[0], "/bin/sh");
     assert_null(next(f));
-    begin(f, "{\"Id\":\"d2\",\"Created\":\"2024-03-02T09:00:00Z\",\"Path\":\"/pause\",\"Args\":[],"
+    decfx_begin(f, "{\"Id\":\"d2\",\"Created\":\"2024-03-02T09:00:00Z\",\"Path\":\"/pause\",\"Args\":[],"
              "\"State\":{},\"Name\":\"/p\",\"HostConfig\":{},\"Config\":{\"Entrypoint\":null,\"Cmd\":null}}", 0);
     c = next(f);
     assert_non_null(c);
@@ -300,11 +269,11 @@ static void test_one_per_line_and_podman(void **state) {
  * are rejected with the offset and element; the good ones are kept. */
 static void test_images_and_rejects(void **state) {
     struct fixture *f = *state;
-    begin(f, "[{\"Id\":\"sha256:3f57\",\"RepoTags\":[\"alpine:3.19\"],\"Created\":\"2024-01-01T00:00:00Z\","
+    decfx_begin(f, "[{\"Id\":\"sha256:3f57\",\"RepoTags\":[\"alpine:3.19\"],\"Created\":\"2024-01-01T00:00:00Z\","
              "\"Config\":{\"Cmd\":[\"/bin/sh\"]},\"RootFS\":{\"Type\":\"layers\"}}]", 0);
     assert_null(next(f));
     assert_int_equal(rejects_total(f->rj), 0);
-    begin(f, "[{\"Id\":\"a\",\"Created\":\"2024-01-01T00:00:00Z\",\"HostConfig\":{}},"
+    decfx_begin(f, "[{\"Id\":\"a\",\"Created\":\"2024-01-01T00:00:00Z\",\"HostConfig\":{}},"
              "{\"Created\":\"2024-01-01T00:00:00Z\",\"HostConfig\":{}},"
              "{\"Id\":\"c\",\"Created\":\"never\",\"HostConfig\":{}},"
              "7,"
@@ -320,15 +289,15 @@ static void test_images_and_rejects(void **state) {
     const char *rj = rejects_text(f);
     assert_non_null(strstr(rj, "without an Id (first: test offset 100)"));
     assert_non_null(strstr(rj, "StartedAt or Created (first: test offset 100)"));
-    begin(f, "{\"Id\":\"x\",\"HostConfig\":{\"Privileged\":tru", 200);
+    decfx_begin(f, "{\"Id\":\"x\",\"HostConfig\":{\"Privileged\":tru", 200);
     assert_null(next(f));
-    begin(f, "{\"Id\":\"x\",\"Created\":\"2024-01-01T00:00:00Z\"} {\"Id\":\"y\"}", 300);
+    decfx_begin(f, "{\"Id\":\"x\",\"Created\":\"2024-01-01T00:00:00Z\"} {\"Id\":\"y\"}", 300);
     assert_null(next(f));
-    begin(f, "not json", 400);
+    decfx_begin(f, "not json", 400);
     assert_null(next(f));
     assert_int_equal(rejects_total(f->rj), 6);
     assert_non_null(strstr(rejects_text(f), "invalid JSON (first: test offset 200)"));
-    begin(f, "[]", 500);
+    decfx_begin(f, "[]", 500);
     assert_null(next(f));
     assert_int_equal(rejects_total(f->rj), 6);
     assert_non_null(strstr(report(f), "1 image objects skipped"));
@@ -351,7 +320,7 @@ static void test_huge_lists(void **state) {
     buf_puts(&b, "],\"Cmd\":[\"c\"],\"Labels\":{");
     for (int i = 0; i < JSONREC_MAX_LIST + 100; i++) buf_printf(&b, "%s\"l%d\":\"v\"", i ? "," : "", i);
     buf_puts(&b, "}}}");
-    begin(f, buf_cstr(&b), 0);
+    decfx_begin(f, buf_cstr(&b), 0);
     const struct container_event *c = next(f);
     assert_non_null(c);
     assert_int_equal(c->n_mounts, JSONREC_MAX_LIST);

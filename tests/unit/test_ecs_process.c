@@ -10,44 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decfixture.h"
 #include "decode/decoder.h"
 #include "decode/json.h"
 #include "util/buf.h"
 
-extern const struct decoder_ops ecs_decoder;
 
-struct fixture {
-    struct rejects *rj;
-    void *dec;
-    char *doc;
-    struct event ev;
-};
-
-static int setup(void **state) {
-    struct fixture *f = calloc(1, sizeof *f);
-    f->rj = rejects_new(0, NULL);
-    f->dec = ecs_decoder.create("test", f->rj);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    struct fixture *f = *state;
-    ecs_decoder.destroy(f->dec);
-    rejects_free(f->rj);
-    free(f->doc);
-    free(f);
-    return 0;
-}
+DECFX_SETUP(ecs_decoder)
 
 /* The process start in this line, or NULL. */
 static const struct proc_exec *feed(struct fixture *f, const char *json, uint64_t offset) {
-    size_t n = strlen(json);
-    free(f->doc);
-    f->doc = calloc(1, n + JSON_PADDING);
-    memcpy(f->doc, json, n);
-    struct record rec = { .p = f->doc, .len = n, .cap = n + JSON_PADDING, .offset = offset };
-    ecs_decoder.begin(f->dec, &rec);
+    decfx_begin(f, json, offset);
     if (!ecs_decoder.next(f->dec, &f->ev)) return NULL;
     assert_int_equal(f->ev.kind, EV_PROC_EXEC);
     assert_int_equal(f->ev.layer, LAYER_HOST);
